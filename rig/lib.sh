@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the host-side rig scripts: logging, progress, paths.
+# Sourced, never run.
+
+RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP_DIR=$(cd "$RIG_DIR/.." && pwd)
+
+# Pinned base: Debian's linux-source-7.3 from trixie-backports.
+BASE_PKG=linux-source-7.3
+BASE_DEB_VERSION=$(sed -n "s/^version //p" "$RIG_DIR/base.pin")
+BASE_SUITE=trixie-backports
+BASE_TARBALL_SHA256=$(sed -n 's/^sha256 //p' "$RIG_DIR/base.pin")
+
+# Everything expensive lives outside the clone so that a fresh clone on the
+# same machine (CI) reuses it.
+CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/memmap-fast}
+BASE_SRC=$CACHE_DIR/src/base          # unpacked base, a git repo, tag "base"
+PATCHED_SRC=$CACHE_DIR/src/patched    # worktree of BASE_SRC: base + patches/
+BUILD_DIR=$CACHE_DIR/build            # O= dirs: base, patched, patched-kasan
+RESULTS_DIR=${RESULTS_DIR:-$TOP_DIR/results}
+
+_rig_t0=${_rig_t0:-$(date +%s)}
+export _rig_t0
+
+elapsed() {
+	local s=$(($(date +%s) - _rig_t0))
+	printf '%d:%02d' $((s / 60)) $((s % 60))
+}
+
+# step NAME...: announce a step with the elapsed time of the whole run.
+step() { printf '==> [%s] %s\n' "$(elapsed)" "$*" >&2; }
+info() { printf '    %s\n' "$*" >&2; }
+warn() { printf 'WARNING: %s\n' "$*" >&2; }
+die() {
+	printf 'ERROR: %s\n' "$*" >&2
+	exit 1
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "'$c' not found; install it (make deps, or apt-get install the package providing it)"
+	done
+}
+
+# series_files: the patch files of patches/series, in order, one per line.
+series_files() {
+	local f
+	[ -f "$TOP_DIR/patches/series" ] || die "patches/series is missing"
+	while read -r f; do
+		case "$f" in '' | '#'*) continue ;; esac
+		[ -f "$TOP_DIR/patches/$f" ] || die "patches/series names $f, which does not exist"
+		printf '%s\n' "$TOP_DIR/patches/$f"
+	done <"$TOP_DIR/patches/series"
+}
+
+# git_id: a fixed committer identity for the rig's own commits in kernel trees.
+git_id() {
+	git -c user.name="${GIT_AUTHOR_NAME:-memmap-fast rig}" \
+		-c user.email="${GIT_AUTHOR_EMAIL:-rig@localhost}" "$@"
+}
+
+# apply_series DIR: git am every patch of patches/series onto DIR's HEAD.
+# A patch that does not apply is named with its failing hunk, and the tree is
+# left as it was before that patch.
+apply_series() {
+	local dir=$1 p n=0 total
+	total=$(series_files | wc -l)
+	for p in $(series_files); do
+		n=$((n + 1))
+		info "applying [$n/$total] $(basename "$p")"
+		if ! git_id -C "$dir" am -q --keep-cr "$p" >/tmp/rig-am.$$ 2>&1; then
+			printf 'ERROR: patches/%s does not apply:\n' "$(basename "$p")" >&2
+			git -C "$dir" apply --check --verbose "$p" 2>&1 | grep -E '^(error|Checking|Hunk|Applied)' | sed 's/^/  /' >&2 || true
+			sed 's/^/  /' /tmp/rig-am.$$ >&2
+			rm -f /tmp/rig-am.$$
+			git -C "$dir" am --abort >/dev/null 2>&1 || true
+			die "fix patches/$(basename "$p") against the base (edit in the worktree: make worktree), then export again"
+		fi
+	done
+	rm -f /tmp/rig-am.$$
+}
+
+# series_stamp: identifies base + patches/ content.
+series_stamp() {
+	{
+		git -C "$BASE_SRC" rev-parse base
+		series_files | xargs -r cat
+	} | sha256sum | cut -d' ' -f1
+}
