@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0
+# Entry points only; the work is done by the scripts in rig/, guest/, bench/.
+
+SHELL := /bin/bash
+R := rig
+
+.PHONY: all help deps base worktree export tree build build-base initramfs \
+	checkpatch check unit-test bench shell clean-results
+
+help:
+	@echo "make bench       base vs patched memmap init, every configuration (main job)"
+	@echo "make check       the test suite (CI runs this)"
+	@echo "make worktree    ./linux: the base with patches/ applied as commits (edit here)"
+	@echo "make export      regenerate patches/ from ./linux"
+	@echo "make build       build the patched kernel (KERNEL=base|patched|kasan)"
+	@echo "make shell       a shell in the guest (KERNEL=..., ACCEL=...)"
+	@echo "make unit-test   host-side tests only (no kernel build)"
+
+deps:
+	@$(R)/deps.sh
+
+base: deps
+	@$(R)/fetch-base.sh
+
+worktree: base
+	@$(R)/worktree.sh
+
+export:
+	@$(R)/export-series.sh
+
+tree: base
+	@$(R)/patched-tree.sh
+
+checkpatch: base
+	@$(R)/checkpatch.sh
+
+KERNEL ?= patched
+build: deps
+	@$(R)/fetch-base.sh
+	@[ "$(KERNEL)" = base ] || $(R)/patched-tree.sh
+	@$(R)/build-kernel.sh $(KERNEL)
+	@$(R)/mkinitramfs.sh $(KERNEL)
+
+ACCEL ?= tcg
+shell: build
+	@$(R)/qemu-run.sh --shell -k $(KERNEL) -a $(ACCEL) --nvdimm 8G --virtio-pmem 2G
+
+unit-test:
+	@python3 -m unittest discover -s tests -p 'test_*.py'
+
+check: deps
+	@$(R)/check.sh
+
+# make bench [SIZE=16G] [REBINDS=10] [ACCEL=tcg-icount] [CONFIGS="fsdax-dev ..."]
+bench: deps
+	@$(R)/bench.sh $(if $(SIZE),--size $(SIZE)) $(if $(REBINDS),--rebinds $(REBINDS)) \
+		$(if $(filter-out tcg,$(ACCEL)),--accel $(ACCEL)) $(if $(CONFIGS),--configs "$(CONFIGS)")
+
+clean-results:
+	rm -rf results

@@ -1,0 +1,409 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host-side report of memmap_init_zone_device() timings, base vs patched.
+
+Usage:
+  bench/report.py [--csv OUT.csv] [--meta OUT.meta] [--plot OUT.png|OUT.svg]
+                  [--markdown] [--regress-threshold PCT]
+                  [--no-fail-on-regression] RAW...
+
+Each RAW file holds what the guest bench runner printed.  Only two kinds of
+line are read, everything else is ignored:
+
+  @bind config=C kernel=K policy=P accel=A bind=N pages=N usecs=F path=S
+      one bind; key=value pairs in any order, values without spaces.
+      bind=0 is the first bind, bind>=1 are rebinds.
+  @meta key=value [key=value ...]
+      metadata.  A value runs to the end of the line as soon as it is
+      followed by a word that is not key=value, or when it contains '='
+      itself; so "@meta host_cpu=Intel Xeon Gold" and
+      "@meta cmdline=console=ttyS0 root=/dev/vda" are each one key.
+
+Rows are (accel, config, kernel, policy).  Rebind statistics use binds >= 1
+only; the first bind is reported on its own.  ratio = base median rebind /
+this row's median rebind, against the base row of the same config and accel.
+
+Exit status: 0 ok; 2 bad usage, bad input, or gnuplot missing/failing;
+3 a patched row regressed against base (unless --no-fail-on-regression).
+"""
+
+import argparse
+import csv
+import datetime
+import math
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+REQUIRED = ("config", "kernel", "policy", "accel", "bind", "pages", "usecs",
+            "path")
+CONFIG_ORDER = ("fsdax-dev", "devdax-2m", "fsdax-mem", "private",
+                "virtio-fsdax-dev")
+ACCEL_ORDER = ("tcg-icount", "tcg", "kvm", "host")
+KERNEL_ORDER = ("base", "patched")
+POLICY_ORDER = ("-", "auto", "on", "off")
+
+UNITS = {
+    "tcg-icount": "guest time under QEMU -icount shift=0: 1 ns = 1 guest "
+                  "instruction; not wall-clock time on hardware",
+    "tcg": "QEMU TCG emulation time: noisy, not hardware time",
+    "kvm": "wall-clock time",
+    "host": "wall-clock time",
+}
+YLABEL = {
+    "tcg-icount": "guest ms (-icount: 1 ms = 1M guest instructions)",
+    "tcg": "TCG emulated ms (noisy, not hardware time)",
+    "kvm": "wall-clock ms (KVM guest)",
+    "host": "wall-clock ms (bare metal)",
+}
+
+CSV_FIELDS = ("config", "kernel", "policy", "accel", "pages", "rebinds",
+              "first_bind_ms", "median_rebind_ms",
+              "mean_rebind_ms", "min_rebind_ms", "max_rebind_ms",
+              "instr_per_page", "ratio_vs_base", "path", "regression")
+
+META_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*=")
+
+
+class InputError(Exception):
+    """Bad input or environment: reported as one line, exit status 2."""
+
+
+def rank(value, order):
+    """Sort key: known values in their fixed order, unknown ones after, by name."""
+    return (order.index(value) if value in order else len(order), value)
+
+
+def parse_meta(text):
+    """'k1=v1 k2=free text' -> [(k1, v1), (k2, 'free text')], or [] if no key."""
+    pairs = []
+    for word in re.finditer(r"\S+", text):
+        if pairs and "=" in pairs[-1][1] or not META_KEY.match(word.group()):
+            if not pairs:
+                return []
+            key, start = pairs[-1][0], pairs[-1][2]
+            pairs[-1] = (key, text[start:].strip(), start)
+            break
+        key, value = word.group().split("=", 1)
+        pairs.append((key, value, word.start() + len(key) + 1))
+    return [(key, value) for key, value, _ in pairs]
+
+
+def parse_raw(filename):
+    """Read one raw file: ([record dict, ...], [(meta key, value), ...])."""
+    records, meta = [], []
+    try:
+        with open(filename, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise InputError(f"{filename}: {e.strerror}") from e
+    for lineno, line in enumerate(lines, 1):
+        where = f"{filename}:{lineno}"
+        kind, _, rest = line.strip().partition(" ")
+        if kind == "@meta":
+            pairs = parse_meta(rest)
+            if not pairs:
+                print(f"report.py: warning: {where}: @meta without key=value, "
+                      "ignored", file=sys.stderr)
+            meta += pairs
+        elif kind == "@bind":
+            records.append(parse_record(rest, where))
+    if not records:
+        raise InputError(f"{filename}: no @bind records found")
+    return records, meta
+
+
+def parse_record(text, where):
+    """'config=... usecs=...' -> record dict; InputError naming file:line."""
+    rec = {}
+    for word in text.split():
+        key, eq, value = word.partition("=")
+        if not eq or not key:
+            raise InputError(f"{where}: malformed @bind field '{word}' "
+                             "(want key=value)")
+        rec[key] = value
+    missing = [key for key in REQUIRED if key not in rec]
+    if missing:
+        raise InputError(f"{where}: @bind record lacks {', '.join(missing)}")
+    try:
+        rec["bind"], rec["pages"] = int(rec["bind"]), int(rec["pages"])
+        rec["usecs"] = float(rec["usecs"])
+    except ValueError as e:
+        raise InputError(f"{where}: @bind record has a bad number: {e}") from e
+    if rec["bind"] < 0 or rec["pages"] <= 0 or not (
+            math.isfinite(rec["usecs"]) and rec["usecs"] >= 0):
+        raise InputError(f"{where}: @bind record out of range "
+                         "(want bind >= 0, pages > 0, finite usecs >= 0)")
+    rec["where"] = where
+    return rec
+
+
+def aggregate(records):
+    """Group records into rows per (accel, config, kernel, policy), with stats."""
+    groups = {}
+    for rec in records:
+        key = (rec["accel"], rec["config"], rec["kernel"], rec["policy"])
+        binds = groups.setdefault(key, {})
+        if rec["bind"] in binds:
+            raise InputError(f"{rec['where']}: duplicate bind={rec['bind']} for "
+                             f"{' '.join(key)} (first at "
+                             f"{binds[rec['bind']]['where']})")
+        first = next(iter(binds.values()), rec)
+        if rec["pages"] != first["pages"]:
+            raise InputError(f"{rec['where']}: pages={rec['pages']} differs from "
+                             f"pages={first['pages']} at {first['where']}")
+        binds[rec["bind"]] = rec
+    rows = []
+    for key in sorted(groups, key=lambda k: (
+            rank(k[0], ACCEL_ORDER), rank(k[1], CONFIG_ORDER),
+            rank(k[2], KERNEL_ORDER), rank(k[3], POLICY_ORDER))):
+        binds = groups[key]
+        accel, config, kernel, policy = key
+        pages = next(iter(binds.values()))["pages"]
+        rebinds = [binds[b]["usecs"] / 1000 for b in sorted(binds) if b >= 1]
+        paths = dict.fromkeys(binds[b]["path"] for b in sorted(binds))
+        median = statistics.median(rebinds) if rebinds else None
+        rows.append({
+            "accel": accel, "config": config, "kernel": kernel,
+            "policy": policy, "pages": pages, "rebinds": len(rebinds),
+            "first_bind_ms": binds[0]["usecs"] / 1000 if 0 in binds else None,
+            "median_rebind_ms": median,
+            "mean_rebind_ms": statistics.fmean(rebinds) if rebinds else None,
+            "min_rebind_ms": min(rebinds, default=None),
+            "max_rebind_ms": max(rebinds, default=None),
+            # -icount shift=0: 1 guest ns == 1 guest instruction
+            "instr_per_page": median * 1e6 / pages
+            if accel == "tcg-icount" and median is not None else None,
+            "path": ",".join(paths),
+            "series": [(b, binds[b]["usecs"] / 1000) for b in sorted(binds)],
+            "ratio_vs_base": None, "regression": "no",
+        })
+    return rows
+
+
+def compare_to_base(rows, threshold_pct):
+    """Fill ratio_vs_base and regression; return the regression messages."""
+    base = {}
+    for row in rows:
+        if row["kernel"] == "base":
+            base.setdefault((row["accel"], row["config"]), row)
+    messages = []
+    for row in rows:
+        ref = base.get((row["accel"], row["config"]))
+        if ref is None or not ref["median_rebind_ms"] or \
+                row["median_rebind_ms"] is None:
+            continue
+        b, m = ref["median_rebind_ms"], row["median_rebind_ms"]
+        row["ratio_vs_base"] = b / m if m else math.inf
+        if row["kernel"] != "base" and m > b * (1 + threshold_pct / 100):
+            row["regression"] = "yes"
+            messages.append(
+                f"REGRESSION: {row['config']} {row['policy']}: {row['kernel']} "
+                f"{m:.3f} ms vs base {b:.3f} ms (+{(m / b - 1) * 100:.2f}%) "
+                f"[accel={row['accel']}]")
+    return messages
+
+
+def fmt(value, spec, none="n/a"):
+    return none if value is None else format(value, spec)
+
+
+def table_cells(row):
+    """The displayed cells of one row, in TABLE_HEAD order."""
+    return [row["config"], row["kernel"], row["policy"], str(row["pages"]),
+            fmt(row["first_bind_ms"], ".3f"), fmt(row["mean_rebind_ms"], ".3f"),
+            fmt(row["median_rebind_ms"], ".3f"), fmt(row["min_rebind_ms"], ".3f"),
+            fmt(row["max_rebind_ms"], ".3f"), str(row["rebinds"]), row["path"],
+            fmt(row["instr_per_page"], ".2f", "-"),
+            fmt(row["ratio_vs_base"], ".2f") + ("x" if row["ratio_vs_base"]
+                                                 is not None else "")]
+
+
+TABLE_HEAD = ["config", "kernel", "policy", "pages", "first_ms", "mean_ms",
+              "median_ms", "min_ms", "max_ms", "rebinds", "path",
+              "instr/page", "ratio"]
+
+
+def accel_header(accel):
+    units = UNITS.get(accel, "unknown accel: units unknown")
+    note = ("times in ms; first_ms = bind 0; mean/median/min/max over rebinds "
+            "(bind >= 1); ratio = base median / row median (>1.00x: faster)")
+    if accel == "tcg-icount":
+        note += "; instr/page = median rebind guest instructions per page"
+    return [f"accel={accel}: {units}", note]
+
+
+def format_table(rows, markdown=False):
+    """The report: per accel a header and one table, rows grouped by config."""
+    out = []
+    for accel in dict.fromkeys(row["accel"] for row in rows):
+        sect = [row for row in rows if row["accel"] == accel]
+        head, cells = list(TABLE_HEAD), [table_cells(row) for row in sect]
+        if accel != "tcg-icount":
+            head.pop(-2)
+            for c in cells:
+                c.pop(-2)
+        if out:
+            out.append("")
+        if markdown:
+            units, note = accel_header(accel)
+            out += [f"**{units}**", "", note, ""]
+            cells = [[x.replace("|", "\\|") for x in c] for c in cells]
+            out.append("| " + " | ".join(head) + " |")
+            out.append("|" + "|".join("---" if i < 3 or h == "path" else "---:"
+                                      for i, h in enumerate(head)) + "|")
+            out += ["| " + " | ".join(c) + " |" for c in cells]
+            continue
+        out += accel_header(accel) + [""]
+        width = [max(len(x) for x in col) for col in zip(head, *cells)]
+        line = lambda c: "  ".join(x.ljust(w) for x, w in zip(c, width)).rstrip()
+        out.append(line(head))
+        for i, c in enumerate(cells):
+            if i and sect[i]["config"] != sect[i - 1]["config"]:
+                out.append("")
+            out.append(line(c))
+    return "\n".join(out) + "\n"
+
+
+def write_csv(rows, filename):
+    with open(filename, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(CSV_FIELDS)
+        for row in rows:
+            w.writerow(["" if row[k] is None
+                        else f"{row[k]:.4f}" if isinstance(row[k], float)
+                        else row[k] for k in CSV_FIELDS])
+
+
+def write_meta(meta_by_file, filename):
+    """'key: value' per line, values from several files merged."""
+    merged = {}
+    for raw, pairs in meta_by_file:
+        for key, value in pairs:
+            merged.setdefault(key, {}).setdefault(value, []).append(raw)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    lines = [f"generated: {now.isoformat(timespec='seconds')}",
+             "generated_by: bench/report.py",
+             "raw_files: " + " ".join(raw for raw, _ in meta_by_file)]
+    for key, values in merged.items():
+        if len(values) == 1:
+            lines.append(f"{key}: {next(iter(values))}")
+        else:
+            lines.append(f"{key}: " + " | ".join(
+                f"{v} ({', '.join(dict.fromkeys(f))})" for v, f in values.items()))
+    with open(filename, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def gp_str(s):
+    """A gnuplot single-quoted string literal."""
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def plot(rows, filename, gnuplot):
+    """Time per bind vs bind index, one panel per (config, accel)."""
+    panels = list(dict.fromkeys((row["config"], row["accel"]) for row in rows))
+    last = max(b for row in rows for b, _ in row["series"])
+    cols = min(len(panels), 3)
+    nrows = -(-len(panels) // cols)
+    if filename.endswith(".svg"):
+        term = "svg dynamic"
+    else:
+        terms = subprocess.run([gnuplot, "-e", "set terminal"], text=True,
+                               capture_output=True).stdout
+        term = "pngcairo" if re.search(r"^\s*pngcairo\s", terms, re.M) else "png"
+    script = [f"set terminal {term} noenhanced size {cols * 640},{nrows * 420}",
+              f"set output {gp_str(filename)}"]
+    for i, row in enumerate(rows):
+        script += [f"$s{i} << EOD"] + [f"{b} {ms}" for b, ms in row["series"]]
+        script.append("EOD")
+    script += [f"set multiplot layout {nrows},{cols} title "
+               + gp_str("memmap_init_zone_device() time per bind, base vs "
+                        "patched"),
+               "set xlabel 'bind index (0 = first bind, >= 1 rebinds)'",
+               "set key outside right top vertical", "set grid",
+               f"set xrange [-0.3:{last + 0.3}]", "set yrange [0:*]",
+               "set xtics 1" if last <= 20 else "set xtics autofreq"]
+    for config, accel in panels:
+        plots = []
+        for i, row in enumerate(rows):
+            if (row["config"], row["accel"]) != (config, accel):
+                continue
+            title = row["kernel"] if row["policy"] == "-" else \
+                f"{row['kernel']} {row['policy']}"
+            style = "lw 2 lc rgb 'black'" if row["kernel"] == "base" else "lw 1.5"
+            plots.append(f"$s{i} using 1:2 with linespoints {style} pt 7 ps 0.6 "
+                         f"title {gp_str(title)}")
+        script += [f"set title {gp_str(f'{config} ({accel})')}",
+                   f"set ylabel {gp_str(YLABEL.get(accel, f'ms ({accel})'))}",
+                   "plot " + ", ".join(plots)]
+    script += ["unset multiplot", "set output"]
+    try:
+        res = subprocess.run([gnuplot], input="\n".join(script) + "\n",
+                             text=True, capture_output=True, timeout=120)
+    except subprocess.TimeoutExpired as e:
+        raise InputError("gnuplot timed out") from e
+    if res.returncode:
+        raise InputError(f"gnuplot failed ({res.returncode}): "
+                         f"{res.stderr.strip()[-500:]}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        prog="report.py", description=__doc__.split("\n\n")[0],
+        epilog="exit status: 0 ok, 2 bad input/usage, 3 regression")
+    ap.add_argument("raw", nargs="+", metavar="RAW", help="raw bench output")
+    ap.add_argument("--csv", metavar="OUT.csv", help="write the rows as CSV")
+    ap.add_argument("--meta", metavar="OUT.meta", help="write merged @meta")
+    ap.add_argument("--plot", metavar="OUT.png|OUT.svg",
+                    help="plot time per bind with gnuplot")
+    ap.add_argument("--markdown", action="store_true",
+                    help="print the table as Markdown")
+    ap.add_argument("--regress-threshold", type=float, default=0.5,
+                    metavar="PCT", help="patched median slower than base by "
+                    "more than PCT%% is a regression (default: %(default)s)")
+    ap.add_argument("--no-fail-on-regression", action="store_true",
+                    help="report regressions but exit 0")
+    args = ap.parse_args(argv)
+    try:
+        gnuplot = None
+        if args.plot:
+            if not args.plot.endswith((".png", ".svg")):
+                raise InputError(f"--plot {args.plot}: name must end in "
+                                 ".png or .svg")
+            gnuplot = shutil.which("gnuplot")
+            if not gnuplot:
+                raise InputError("--plot needs gnuplot, not found in PATH; "
+                                 "install the package gnuplot-nox")
+        records, meta_by_file = [], []
+        for raw in args.raw:
+            recs, meta = parse_raw(raw)
+            records += recs
+            meta_by_file.append((raw, meta))
+        rows = aggregate(records)
+        regressions = compare_to_base(rows, args.regress_threshold)
+        sys.stdout.write(format_table(rows, args.markdown))
+        if args.csv:
+            write_csv(rows, args.csv)
+        if args.meta:
+            write_meta(meta_by_file, args.meta)
+        if args.plot:
+            plot(rows, args.plot, gnuplot)
+    except (InputError, OSError) as e:
+        print(f"report.py: error: {e}", file=sys.stderr)
+        return 2
+    if regressions:
+        sys.stdout.flush()
+        bang = "!" * max(len(m) for m in regressions)
+        print("\n".join(["", bang, f"!!! {len(regressions)} REGRESSION(S): "
+                         "patched median rebind slower than base by more "
+                         f"than {args.regress_threshold}%", bang]
+                        + regressions + [bang]), file=sys.stderr)
+        return 0 if args.no_fail_on_regression else 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest-side helpers shared by the smoke suite and the bench runner. Also
+# usable on a real host booted with the kernel under test (run as root).
+# Sourced, never run.
+
+TRACEFS=/sys/kernel/tracing
+DYNDBG=/sys/kernel/debug/dynamic_debug/control
+ND=/sys/bus/nd
+DAXBUS=/sys/bus/dax
+
+# --- observing memmap_init_zone_device() ------------------------------------
+
+# Turn on its pr_debug line and a function-graph timer filtered to it alone
+# (filtered, it costs one entry/exit hook per call, not per page).
+observe_memmap_init() {
+	[ -w "$DYNDBG" ] && echo 'func memmap_init_zone_device +p' >"$DYNDBG"
+	if [ -w "$TRACEFS/set_ftrace_filter" ]; then
+		echo memmap_init_zone_device >"$TRACEFS/set_ftrace_filter"
+		echo function_graph >"$TRACEFS/current_tracer"
+		echo >"$TRACEFS/trace"
+	fi
+}
+
+# memmap_init_count: how many times memmap_init_zone_device() logged so far.
+memmap_init_count() {
+	dmesg | grep -c 'memmap_init_zone_device initialised'
+}
+
+# memmap_init_pages N: pages of the N-th logged call (1-based).
+memmap_init_pages() {
+	dmesg | grep 'memmap_init_zone_device initialised' | sed -n "${1}p" |
+		sed 's/.*initialised \([0-9]*\) pages.*/\1/'
+}
+
+# memmap_init_durations: microseconds of each traced call since the last
+# call of this function, one per line (and clears the trace buffer).
+memmap_init_durations() {
+	grep 'memmap_init_zone_device();' "$TRACEFS/trace" |
+		sed 's/.*[ +!#*@$]\([0-9][0-9]*\.[0-9]*\) us .*/\1/'
+	echo >"$TRACEFS/trace"
+}
+
+# --- TAP-like result reporting -----------------------------------------------
+
+_passed=0 _failed=0 _skipped=0
+pass() { _passed=$((_passed + 1)); echo "ok - $*"; }
+fail() { _failed=$((_failed + 1)); echo "not ok - $*"; }
+skip() { _skipped=$((_skipped + 1)); echo "skip - $*"; }
+
+# check DESCRIPTION CMD...: pass if CMD succeeds.
+check() {
+	local d=$1
+	shift
+	if "$@"; then pass "$d"; else fail "$d"; fi
+}
+
+summary() {
+	echo "$_passed passed, $_failed failed, $_skipped skipped"
+	[ "$_failed" = 0 ]
+}
+
+log() { echo "# $*"; }
+
+# --- namespaces and devices --------------------------------------------------
+
+load_pmem_stack() {
+	local m
+	for m in nfit virtio_pmem nd_pmem dax_pmem device_dax kmem; do
+		modprobe "$m" || echo "# modprobe $m failed"
+	done
+}
+
+# json_field KEY: first "KEY":"value" (or number) of the JSON on stdin.
+json_field() {
+	sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n1
+}
+
+# pfn_of_blockdev pmemN: the nd device (pfnX.Y) nd_pmem binds for an fsdax
+# namespace.
+pfn_of_blockdev() {
+	basename "$(readlink -f "/sys/block/$1/device")"
+}
+
+# rebind BUS DRIVER DEVICE: unbind and bind again.
+rebind() {
+	echo "$3" >"/sys/bus/$1/drivers/$2/unbind" &&
+		echo "$3" >"/sys/bus/$1/drivers/$2/bind"
+}
+
+blockdev_size() { echo $(($(cat "/sys/block/$1/size") * 512)); }
+daxdev_size() { cat "$DAXBUS/devices/$1/size"; }
+
+# With this many bytes written at the start and at the end of the data area.
+PATTERN_LEN=$((4 << 20))
+
+# pattern_write DEV SIZE SEED / pattern_check DEV SIZE SEED
+pattern_write() {
+	pmemtool write "$1" 0 $PATTERN_LEN "$3" &&
+		pmemtool write "$1" $(($2 - PATTERN_LEN)) $PATTERN_LEN "$3"
+}
+pattern_check() {
+	pmemtool check "$1" 0 $PATTERN_LEN "$3" &&
+		pmemtool check "$1" $(($2 - PATTERN_LEN)) $PATTERN_LEN "$3"
+}
+
+# The patched kernel's debug verification of the fast path (absent on base).
+VERIFY_CONTROL=/sys/kernel/debug/zone_device_memmap/verify
+VERIFY_RESULT=/sys/kernel/debug/zone_device_memmap/last_mismatches

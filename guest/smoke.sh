@@ -1,0 +1,142 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Smoke suite: bring persistent and device-private memory online every way
+# the series touches, on the kernel as it stands (base or patched), and check
+# that memmap_init_zone_device() ran for each bind and that data written to a
+# namespace before a rebind or reconfiguration reads back identical after it.
+#
+# Expects (rig/qemu-run.sh --nvdimm 8G --virtio-pmem 2G): one labelled NFIT
+# region (region0) with room for 5 GiB of namespaces, and one virtio-pmem
+# region. Destroys every namespace on them.
+#
+# Usage: smoke.sh [NFIT_NS_SIZE]   (default 1G)
+. /guest/lib.sh
+
+SIZE=${1:-1G}
+seed=1
+
+# expect_inits BEFORE DESC [exact]: memmap_init_zone_device() logged since
+# BEFORE, exactly once when "exact" is given, at least once otherwise.
+expect_inits() {
+	local now n pages
+	now=$(memmap_init_count)
+	n=$((now - $1))
+	pages=$(memmap_init_pages "$now")
+	if [ "$n" -lt 1 ] || { [ "$3" = exact ] && [ "$n" != 1 ]; }; then
+		fail "$2: memmap_init_zone_device() ran $n times${3:+, expected exactly 1}"
+	elif [ "${pages:-0}" -le 0 ]; then
+		fail "$2: memmap_init_zone_device() initialised no pages"
+	else
+		pass "$2: memmap_init_zone_device() ran ($pages pages$(last_duration))"
+	fi
+	check_verify "$2"
+}
+
+# last_duration: ", N us" from the function-graph trace, when available.
+last_duration() {
+	local d
+	d=$(memmap_init_durations | tail -n1)
+	[ -n "$d" ] && echo ", $d us"
+}
+
+# check_verify DESC: with the patched kernel's debug verification on, the
+# template fast path must have written exactly what the slow path writes.
+check_verify() {
+	[ -r "$VERIFY_RESULT" ] || return 0
+	local m
+	m=$(cat "$VERIFY_RESULT")
+	if [ "$m" = 0 ]; then pass "$1: verification found 0 mismatching pages"; else fail "$1: verification found $m mismatching pages"; fi
+}
+
+# fsdax NAME MAP (-r REGION -s SIZE | -f -e NAMESPACE)
+fsdax() {
+	local name=$1 map=$2 before json blk pfn bytes
+	shift 2
+	seed=$((seed + 1))
+	before=$(memmap_init_count)
+	if ! json=$(ndctl create-namespace "$@" -m fsdax -M "$map"); then
+		fail "$name: ndctl create-namespace $* -m fsdax -M $map"
+		return
+	fi
+	blk=$(echo "$json" | json_field blockdev)
+	pass "$name: created $(echo "$json" | json_field dev) as /dev/$blk"
+	expect_inits "$before" "$name: create"
+	pfn=$(pfn_of_blockdev "$blk")
+	bytes=$(blockdev_size "$blk")
+	check "$name: wrote a pattern to /dev/$blk" pattern_write "/dev/$blk" "$bytes" $seed
+	before=$(memmap_init_count)
+	check "$name: nd_pmem unbind/bind $pfn" rebind nd nd_pmem "$pfn"
+	expect_inits "$before" "$name: rebind" exact
+	check "$name: data intact after rebind" pattern_check "/dev/$blk" "$bytes" $seed
+	before=$(memmap_init_count)
+	check "$name: ndctl disable/enable-namespace" sh -c \
+		"ndctl disable-namespace $(echo "$json" | json_field dev) && ndctl enable-namespace $(echo "$json" | json_field dev)"
+	expect_inits "$before" "$name: re-enable" exact
+	check "$name: data intact after re-enable" pattern_check "/dev/$blk" "$bytes" $seed
+}
+
+dax_mode() { daxctl list -d "$1" | json_field mode; }
+
+devdax() {
+	local name=devdax-2m before json dax bytes
+	seed=$((seed + 1))
+	before=$(memmap_init_count)
+	if ! json=$(ndctl create-namespace -r region0 -s "$SIZE" -m devdax -a 2M); then
+		fail "$name: ndctl create-namespace -m devdax -a 2M"
+		return
+	fi
+	dax=$(echo "$json" | json_field chardev)
+	pass "$name: created $(echo "$json" | json_field dev) as /dev/$dax"
+	expect_inits "$before" "$name: create"
+	bytes=$(daxdev_size "$dax")
+	check "$name: wrote a pattern to /dev/$dax" pattern_write "/dev/$dax" "$bytes" $seed
+	before=$(memmap_init_count)
+	check "$name: device_dax unbind/bind $dax" rebind dax device_dax "$dax"
+	expect_inits "$before" "$name: rebind" exact
+	check "$name: data intact after rebind" pattern_check "/dev/$dax" "$bytes" $seed
+
+	# To system-ram without onlining (nothing may write the memory), back.
+	check "$name: daxctl reconfigure-device -m system-ram --no-online" \
+		daxctl reconfigure-device -m system-ram --no-online "$dax"
+	check "$name: mode is system-ram" test "$(dax_mode "$dax")" = system-ram
+	before=$(memmap_init_count)
+	check "$name: daxctl reconfigure-device -m devdax" \
+		daxctl reconfigure-device -m devdax "$dax"
+	check "$name: mode is devdax" test "$(dax_mode "$dax")" = devdax
+	expect_inits "$before" "$name: back to devdax" exact
+	check "$name: data intact after system-ram and back" pattern_check "/dev/$dax" "$bytes" $seed
+
+	# Online as system RAM (its contents are the kernel's then), and back.
+	check "$name: daxctl reconfigure-device -m system-ram (online)" \
+		daxctl reconfigure-device -m system-ram "$dax"
+	check "$name: memory online" test "$(daxctl list -d "$dax" | json_field online_memblocks)" -gt 0
+	before=$(memmap_init_count)
+	check "$name: daxctl reconfigure-device -f -m devdax (offline first)" \
+		daxctl reconfigure-device -f -m devdax "$dax"
+	expect_inits "$before" "$name: online system-ram back to devdax" exact
+}
+
+device_private() {
+	local before
+	before=$(memmap_init_count)
+	check "private: modprobe test_hmm" modprobe test_hmm
+	expect_inits "$before" "private: test_hmm maps device-private memory"
+	check "private: rmmod test_hmm" rmmod test_hmm
+}
+
+log "kernel $(uname -r); namespaces of $SIZE"
+load_pmem_stack
+[ -e "$VERIFY_CONTROL" ] && echo 1 >"$VERIFY_CONTROL" && log "fast-path verification on"
+check "NFIT: labels initialised" sh -c 'ndctl disable-region all && ndctl init-labels -f all >/dev/null && ndctl enable-region all'
+check "NFIT: region0 present" test -e $ND/devices/region0
+fsdax fsdax-dev dev -r region0 -s "$SIZE"
+fsdax fsdax-mem mem -r region0 -s "$SIZE"
+devdax
+vns=$(ndctl list -N -r region1 | json_field dev)
+if [ -n "$vns" ]; then
+	fsdax virtio-fsdax-dev dev -f -e "$vns"
+else
+	fail "virtio-pmem: no namespace on region1"
+fi
+device_private
+summary

@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: every stage in order, each counted as a test, then the guest
+# smoke suite whose own checks are counted one by one. Ends with
+# "N passed, N failed" and a non-zero status on any failure. A stage that
+# fails stops the stages that depend on it; they are counted as failed.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+passed=0 failed=0
+timings=()
+logdir=$RESULTS_DIR/check
+mkdir -p "$logdir"
+
+# stage NAME CMD...: run one stage, log it, count it.
+stage() {
+	local name=$1 t0 rc
+	shift
+	t0=$(date +%s)
+	step "check: $name"
+	"$@" 2>&1 | tee "$logdir/$name.log"
+	rc=${PIPESTATUS[0]}
+	timings+=("$(printf '%-28s %5ss' "$name" $(($(date +%s) - t0)))")
+	if [ "$rc" = 0 ]; then
+		passed=$((passed + 1))
+		echo "ok - $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $name (log: $logdir/$name.log)"
+	fi
+	return "$rc"
+}
+
+# guest_suite NAME KERNEL: run the smoke suite in the guest, count its checks.
+guest_suite() {
+	local name=$1 kernel=$2 t0 rc p f
+	t0=$(date +%s)
+	step "check: $name (guest smoke suite on the $kernel kernel)"
+	"$RIG_DIR/qemu-run.sh" -k "$kernel" -a "${CHECK_ACCEL:-tcg}" --nvdimm 8G --virtio-pmem 2G \
+		-o "$logdir/$name" -t 1500 smoke.sh
+	rc=$?
+	timings+=("$(printf '%-28s %5ss' "$name" $(($(date +%s) - t0)))")
+	p=$(grep -c '^ok - ' "$logdir/$name/guest.log" 2>/dev/null)
+	f=$(grep -c '^not ok - ' "$logdir/$name/guest.log" 2>/dev/null)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	# A guest that died, or a suite that failed without saying which check,
+	# still counts as a failure.
+	if [ "$rc" != 0 ] && [ "${f:-0}" = 0 ]; then
+		failed=$((failed + 1))
+		echo "not ok - $name: guest exited $rc (logs: $logdir/$name)"
+	fi
+}
+
+finish() {
+	echo
+	echo "Stage timings:"
+	printf '  %s\n' "${timings[@]}"
+	echo
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit
+}
+
+stage unit-tests python3 -m unittest discover -s "$TOP_DIR/tests" -p 'test_*.py'
+stage base-fetch-checksum "$RIG_DIR/fetch-base.sh" || finish
+stage series-applies "$RIG_DIR/patched-tree.sh" || finish
+stage checkpatch-strict "$RIG_DIR/checkpatch.sh"
+stage build-patched sh -c "'$RIG_DIR/build-kernel.sh' patched && '$RIG_DIR/mkinitramfs.sh' patched" || finish
+guest_suite smoke-patched patched
+finish

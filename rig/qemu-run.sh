@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a guest kernel with emulated persistent memory and run one guest
+# script, or give an interactive shell.
+#
+# Usage: rig/qemu-run.sh [options] [--] [SCRIPT [ARGS...]]
+#   -k, --kernel V      base, patched or kasan (default patched)
+#   -a, --accel A       tcg (multi-threaded, default), tcg-icount (deterministic:
+#                       1 guest ns = 1 guest instruction), kvm, auto (kvm where
+#                       kvm_intel/kvm_amd is loaded, else tcg)
+#   -m, --mem SIZE      guest RAM (default 2G)
+#   -c, --cpus N        vCPUs (default 2; 1 under tcg-icount)
+#   --nvdimm SIZE       add a labelled ACPI NFIT NVDIMM with a SIZE region
+#   --virtio-pmem SIZE  add a virtio-pmem device of SIZE
+#   --e820 SIZE         add legacy e820 pmem (memmap=SIZE!4G), RAM grows by SIZE
+#   --keep-pmem         reuse the backing files instead of starting blank
+#   -t, --timeout SECS  hard limit for the whole run (default 1800)
+#   -o, --out DIR       where console.log and guest.log go (default results/run)
+#   --append ARGS       extra kernel command line
+#   -s, --shell         interactive shell in the guest (console on this terminal)
+# The guest's output arrives on a dedicated serial port and is copied to this
+# terminal and DIR/guest.log; the exit status is the guest script's.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=patched accel=tcg mem=2G cpus= timeout=1800 shell=0 keep=0 append=
+outdir=$RESULTS_DIR/run
+nvdimms=() vpmems=() e820=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-k | --kernel) kernel=$2; shift ;;
+	-a | --accel) accel=$2; shift ;;
+	-m | --mem) mem=$2; shift ;;
+	-c | --cpus) cpus=$2; shift ;;
+	--nvdimm) nvdimms+=("$2"); shift ;;
+	--virtio-pmem) vpmems+=("$2"); shift ;;
+	--e820) e820=$2; shift ;;
+	--keep-pmem) keep=1 ;;
+	-t | --timeout) timeout=$2; shift ;;
+	-o | --out) outdir=$2; shift ;;
+	--append) append=$2; shift ;;
+	-s | --shell) shell=1 ;;
+	-h | --help) sed -n '3,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	--) shift; break ;;
+	-*) die "unknown option $1 (see --help)" ;;
+	*) break ;;
+	esac
+	shift
+done
+script=${1:-}
+[ $# -gt 0 ] && shift
+[ "$shell" = 1 ] || [ -n "$script" ] || die "name a guest script (e.g. smoke.sh) or use --shell"
+[ -z "$script" ] || [ -f "$TOP_DIR/guest/$script" ] || die "no guest script guest/$script"
+
+need_cmd qemu-system-x86_64 timeout
+kdir=$BUILD_DIR/$kernel
+[ -f "$kdir/arch/x86/boot/bzImage" ] || die "no $kernel kernel in $kdir; run 'make build' (or rig/build-kernel.sh $kernel)"
+[ -f "$kdir/initramfs.cpio.gz" ] || die "no initramfs for $kernel; run rig/mkinitramfs.sh $kernel"
+
+# to_mib SIZE: 512M, 16G, 1T -> MiB
+to_mib() {
+	case "$1" in
+	*[0-9]M) echo "${1%M}" ;;
+	*[0-9]G) echo $((${1%G} * 1024)) ;;
+	*[0-9]T) echo $((${1%T} * 1024 * 1024)) ;;
+	*) die "bad size '$1' (use M, G or T, e.g. 16G)" ;;
+	esac
+}
+
+case "$accel" in
+auto) if grep -qE '^kvm_(intel|amd) ' /proc/modules 2>/dev/null; then accel=kvm; else accel=tcg; fi ;;
+tcg | tcg-icount) ;;
+kvm) grep -qE '^kvm_(intel|amd) ' /proc/modules 2>/dev/null ||
+	die "--accel kvm needs kvm_intel or kvm_amd loaded; this host has neither (use tcg or tcg-icount)" ;;
+*) die "unknown accelerator '$accel' (tcg, tcg-icount, kvm, auto)" ;;
+esac
+case "$accel" in
+tcg) accel_opts=(-accel tcg,thread=multi -cpu max) ;;
+tcg-icount) accel_opts=(-accel tcg -icount shift=0 -cpu max) ;;
+kvm) accel_opts=(-accel kvm -cpu host) ;;
+esac
+[ -n "$cpus" ] || { [ "$accel" = tcg-icount ] && cpus=1 || cpus=2; }
+
+mem_mib=$(to_mib "$mem")
+pmem_dir=$CACHE_DIR/pmem
+mkdir -p "$pmem_dir" "$outdir"
+
+# Sparse backing files: they cost only what the guest writes into them (the
+# memmap for map=dev, the test patterns), but check for a sane margin.
+total_mib=0
+for s in "${nvdimms[@]}" "${vpmems[@]}"; do total_mib=$((total_mib + $(to_mib "$s"))); done
+need_mib=$((total_mib / 50 + 512))
+free_mib=$(df -Pm "$pmem_dir" | awk 'NR == 2 { print $4 }')
+[ "$free_mib" -ge "$need_mib" ] ||
+	die "too little disk in $pmem_dir: ${free_mib} MiB free, ${need_mib} MiB needed for the memmap of ${total_mib} MiB of pmem; free some space or set CACHE_DIR"
+
+# backing NAME MIB: a fresh (or kept) sparse file
+backing() {
+	local f=$pmem_dir/$1.img
+	[ "$keep" = 1 ] && [ -f "$f" ] || { rm -f "$f"; truncate -s "${2}M" "$f"; }
+	echo "$f"
+}
+
+dev_opts=() slots=0 maxmem=$mem_mib
+i=0
+for s in "${nvdimms[@]}"; do
+	m=$(($(to_mib "$s") + 2)) # QEMU keeps the label area out of the region
+	f=$(backing "nvdimm$i" $m)
+	dev_opts+=(-object "memory-backend-file,id=nvm$i,share=on,mem-path=$f,size=${m}M"
+		-device "nvdimm,id=nvdimm$i,memdev=nvm$i,label-size=128K")
+	slots=$((slots + 1)) maxmem=$((maxmem + m + 1024)) i=$((i + 1))
+done
+i=0
+for s in "${vpmems[@]}"; do
+	m=$(to_mib "$s")
+	f=$(backing "vpmem$i" $m)
+	dev_opts+=(-object "memory-backend-file,id=vpm$i,share=on,mem-path=$f,size=${m}M"
+		-device "virtio-pmem-pci,id=vpmem$i,memdev=vpm$i")
+	slots=$((slots + 1)) maxmem=$((maxmem + m + 1024)) i=$((i + 1))
+done
+machine=pc
+[ ${#nvdimms[@]} -gt 0 ] && machine=pc,nvdimm=on
+mem_opt=$mem_mib
+if [ -n "$e820" ]; then
+	[ "$mem_mib" -ge 3072 ] || die "--e820 needs --mem 3G or more (legacy pmem is carved above 4G)"
+	e=$(to_mib "$e820")
+	mem_mib=$((mem_mib + e)) mem_opt=$mem_mib maxmem=$((maxmem + e))
+	f=$(backing e820 "$mem_mib")
+	dev_opts+=(-object "memory-backend-file,id=ram0,share=on,mem-path=$f,size=${mem_mib}M")
+	machine=$machine,memory-backend=ram0
+	append="$append memmap=${e}M!4G"
+fi
+[ "$slots" -gt 0 ] && mem_opt="$mem_mib,slots=$((slots + 1)),maxmem=${maxmem}M" || mem_opt=${mem_mib}M
+
+cmdline="console=ttyS0 panic=-1 loglevel=4 rdinit=/init"
+if [ "$shell" = 1 ]; then
+	cmdline="$cmdline rig.shell=1"
+else
+	args=$(IFS=,; echo "$*")
+	cmdline="$cmdline rig.script=$script${args:+ rig.args=$args}"
+fi
+cmdline="$cmdline $append"
+
+console=$outdir/console.log guestlog=$outdir/guest.log
+rm -f "$console" "$guestlog"
+qemu=(qemu-system-x86_64 -machine "$machine" "${accel_opts[@]}" -smp "$cpus" -m "$mem_opt"
+	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$kdir/initramfs.cpio.gz"
+	-append "$cmdline" -display none -no-reboot -nodefaults "${dev_opts[@]}")
+echo "${qemu[*]}" >"$outdir/qemu.cmd"
+
+if [ "$shell" = 1 ]; then
+	step "interactive guest ($kernel, $accel); 'poweroff -f' or Ctrl-A X quits"
+	exec timeout --foreground "$timeout" "${qemu[@]}" -serial mon:stdio -serial null
+fi
+
+step "booting $kernel kernel ($accel, ${cpus} vCPU, $mem RAM${nvdimms:+, nvdimm ${nvdimms[*]}}${vpmems:+, virtio-pmem ${vpmems[*]}}${e820:+, e820 $e820}): guest/$script $*"
+: >"$guestlog"
+timeout "$timeout" "${qemu[@]}" -serial "file:$console" -serial "file:$guestlog" &
+qpid=$!
+tail -n +1 -F "$guestlog" 2>/dev/null | sed -u '/^@@rig-exit /d' &
+tpid=$!
+wait "$qpid" && qrc=0 || qrc=$?
+sleep 0.5
+kill "$tpid" 2>/dev/null || true
+wait "$tpid" 2>/dev/null || true
+
+rc=$(sed -n 's/^@@rig-exit \([0-9]*\).*/\1/p' "$guestlog" | tail -n1)
+if [ -z "$rc" ]; then
+	if [ "$qrc" = 124 ]; then
+		echo "ERROR: the guest did not finish within ${timeout}s (--timeout); the last console lines:" >&2
+	else
+		echo "ERROR: the guest stopped (QEMU exit $qrc) before the script finished; the last console lines:" >&2
+	fi
+	tail -n 25 "$console" | sed 's/^/  | /' >&2
+	die "see $console and $guestlog"
+fi
+step "guest script exited with $rc (logs: $outdir)"
+exit "$rc"
