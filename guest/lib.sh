@@ -106,3 +106,11 @@ pattern_check() {
 # The patched kernel's debug verification of the fast path (absent on base).
 VERIFY_CONTROL=/sys/kernel/debug/zone_device_memmap/verify
 VERIFY_RESULT=/sys/kernel/debug/zone_device_memmap/last_mismatches
+
+# init_nfit_labels: give every NFIT DIMM an empty label area, so that
+# regions can hold several namespaces. Destroys every NFIT namespace.
+init_nfit_labels() {
+	ndctl disable-region all >/dev/null &&
+		ndctl init-labels -f all >/dev/null &&
+		ndctl enable-region all >/dev/null
+}

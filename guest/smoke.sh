@@ -127,7 +127,7 @@ device_private() {
 log "kernel $(uname -r); namespaces of $SIZE"
 load_pmem_stack
 [ -e "$VERIFY_CONTROL" ] && echo 1 >"$VERIFY_CONTROL" && log "fast-path verification on"
-check "NFIT: labels initialised" sh -c 'ndctl disable-region all && ndctl init-labels -f all >/dev/null && ndctl enable-region all'
+check "NFIT: labels initialised" init_nfit_labels
 check "NFIT: region0 present" test -e $ND/devices/region0
 fsdax fsdax-dev dev -r region0 -s "$SIZE"
 fsdax fsdax-mem mem -r region0 -s "$SIZE"

@@ -157,12 +157,12 @@ step "booting $kernel kernel ($accel, ${cpus} vCPU, $mem RAM${nvdimms:+, nvdimm 
 : >"$guestlog"
 timeout "$timeout" "${qemu[@]}" -serial "file:$console" -serial "file:$guestlog" &
 qpid=$!
-tail -n +1 -F "$guestlog" 2>/dev/null | sed -u '/^@@rig-exit /d' &
+tail -n +1 -F --pid="$qpid" "$guestlog" 2>/dev/null | while IFS= read -r l; do
+	case "$l" in @@rig-exit*) ;; *) printf '[%s] %s\n' "$(elapsed)" "$l" ;; esac
+done &
 tpid=$!
 wait "$qpid" && qrc=0 || qrc=$?
-sleep 0.5
-kill "$tpid" 2>/dev/null || true
-wait "$tpid" 2>/dev/null || true
+wait "$tpid" 2>/dev/null || true # tail ends with QEMU (--pid)
 
 rc=$(sed -n 's/^@@rig-exit \([0-9]*\).*/\1/p' "$guestlog" | tail -n1)
 if [ -z "$rc" ]; then

@@ -1,0 +1,131 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Bench runner: bind one configuration, rebind it R times, and print one
+# "@bind" record per bind with memmap_init_zone_device()'s duration from
+# function-graph ftrace (identical in base and patched kernels).
+#
+# In the rig's guest it runs as "bench.sh CONFIG[+CONFIG...] REBINDS SIZE";
+# on a real host booted with the kernel under test, as root:
+#
+#   BENCH_DESTROY=1 guest/bench.sh fsdax-dev 30 100G region0
+#
+# It destroys every namespace of the region it is given (set BENCH_DESTROY=1
+# to agree; the rig's guest does), and needs ndctl, daxctl, tracefs and, for
+# "private", the test_hmm module. Records on stdout:
+#   @bind config=C kernel=K policy=P accel=A bind=N pages=P usecs=U path=X
+# CONFIG: fsdax-dev fsdax-mem devdax-2m virtio-fsdax-dev private
+. "$(dirname "$0")/lib.sh"
+
+configs=$(echo "${1:-}" | tr '+' ' ')
+REBINDS=${2:-10}
+SIZE=${3:-16G}
+REGION=${4:-region0}
+VREGION=${VREGION:-region1}
+KERNEL=${BENCH_KERNEL:-$(uname -r)}
+POLICY=${BENCH_POLICY:--}
+ACCEL=${BENCH_ACCEL:-host}
+t0=$(date +%s)
+
+[ -n "$configs" ] || { echo "usage: bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION]" >&2; exit 2; }
+[ "$BENCH_DESTROY" = 1 ] || { echo "bench.sh destroys the namespaces of $REGION and $VREGION: set BENCH_DESTROY=1 to agree" >&2; exit 2; }
+[ -w "$TRACEFS/set_ftrace_filter" ] || { echo "bench.sh needs tracefs with the function-graph tracer (CONFIG_FUNCTION_GRAPH_TRACER)" >&2; exit 2; }
+
+progress() { echo "# [$(($(date +%s) - t0))s] $*" >&2; }
+
+# fast-path taken, as the patched kernel reports it (absent on base)
+path_taken() {
+	local p
+	p=$(dmesg | sed -n 's/.*memmap_init_zone_device: path=\([a-z+-]*\).*/\1/p' | tail -n1)
+	echo "${p:--}"
+}
+
+# record CONFIG BIND PAGES: one @bind line for the last traced call(s).
+# Several calls (test_hmm maps one chunk per device) are summed.
+record() {
+	local us
+	us=$(memmap_init_durations | awk '{ s += $1 } END { if (NR) printf "%.1f", s }')
+	[ -n "$us" ] || { echo "# no memmap_init_zone_device() call traced for $1 bind $2" >&2; return 1; }
+	echo "@bind config=$1 kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$2 pages=$3 usecs=$us path=$(path_taken)"
+}
+
+last_pages() { memmap_init_pages "$(memmap_init_count)"; }
+
+destroy_all() {
+	ndctl destroy-namespace -f all -r "$REGION" >/dev/null 2>&1
+	ndctl destroy-namespace -f all -r "$VREGION" >/dev/null 2>&1
+	true
+}
+
+# rebinds CONFIG BUS DRIVER DEVICE
+rebinds() {
+	local i=1 n
+	while [ $i -le "$REBINDS" ]; do
+		progress "$1: rebind $i of $REBINDS"
+		echo "$4" >"/sys/bus/$2/drivers/$3/unbind" && echo "$4" >"/sys/bus/$2/drivers/$3/bind" ||
+			{ echo "# $1: rebind of $4 failed" >&2; return 1; }
+		n=$(memmap_init_count)
+		record "$1" $i "$(memmap_init_pages "$n")" || return 1
+		i=$((i + 1))
+	done
+}
+
+bench_fsdax() { # CONFIG MAP CREATE-ARGS...
+	local c=$1 map=$2 json blk
+	shift 2
+	memmap_init_durations >/dev/null
+	progress "$c: first bind (ndctl create-namespace $* -m fsdax -M $map)"
+	json=$(ndctl create-namespace "$@" -m fsdax -M "$map") || { echo "# $c: create-namespace failed" >&2; return 1; }
+	blk=$(echo "$json" | json_field blockdev)
+	record "$c" 0 "$(last_pages)" || return 1
+	rebinds "$c" nd nd_pmem "$(pfn_of_blockdev "$blk")"
+}
+
+bench_devdax() {
+	local json dax
+	memmap_init_durations >/dev/null
+	progress "devdax-2m: first bind (ndctl create-namespace -m devdax -a 2M -s $SIZE)"
+	json=$(ndctl create-namespace -r "$REGION" -s "$SIZE" -m devdax -a 2M) || { echo "# devdax-2m: create-namespace failed" >&2; return 1; }
+	dax=$(echo "$json" | json_field chardev)
+	record devdax-2m 0 "$(last_pages)" || return 1
+	rebinds devdax-2m dax device_dax "$dax"
+}
+
+bench_private() {
+	local i=0 before pages
+	rmmod test_hmm 2>/dev/null
+	memmap_init_durations >/dev/null
+	while [ $i -le "$REBINDS" ]; do
+		progress "private: load $i of $REBINDS of test_hmm"
+		before=$(memmap_init_count)
+		modprobe test_hmm || { echo "# private: modprobe test_hmm failed" >&2; return 1; }
+		pages=0
+		while [ "$before" -lt "$(memmap_init_count)" ]; do
+			before=$((before + 1))
+			pages=$((pages + $(memmap_init_pages $before)))
+		done
+		record private $i $pages || return 1
+		rmmod test_hmm
+		i=$((i + 1))
+	done
+}
+
+echo "@meta guest_kernel=$(uname -r)"
+echo "@meta guest_cmdline=$(cat /proc/cmdline)"
+rc=0
+for c in $configs; do
+	destroy_all
+	case "$c" in
+	fsdax-dev) bench_fsdax fsdax-dev dev -r "$REGION" -s "$SIZE" ;;
+	fsdax-mem) bench_fsdax fsdax-mem mem -r "$REGION" -s "$SIZE" ;;
+	devdax-2m) bench_devdax ;;
+	virtio-fsdax-dev)
+		ns=$(ndctl list -N -r "$VREGION" | json_field dev)
+		[ -n "$ns" ] || ns=$(ndctl list -N -i -r "$VREGION" | json_field dev)
+		bench_fsdax virtio-fsdax-dev dev -f -e "$ns" ;;
+	private) bench_private ;;
+	*) echo "# unknown configuration '$c'" >&2; false ;;
+	esac || rc=1
+done
+destroy_all
+progress "done"
+exit $rc

@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: build (or reuse) the base and the patched kernel, boot each in
+# the same guest, bind every configuration REBINDS+1 times, and report
+# memmap_init_zone_device()'s time per bind side by side (table on the
+# terminal, results/bench.csv, results/bench.meta, results/bench.png).
+#
+# Usage: rig/bench.sh [--size 16G] [--rebinds 10] [--accel tcg-icount|tcg|kvm]
+#                     [--configs "fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev"]
+#                     [--kernels "base patched"]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+size=16G rebinds=10 accel=tcg-icount kernels="base patched"
+configs="fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev"
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--size) size=$2; shift ;;
+	--rebinds) rebinds=$2; shift ;;
+	--accel) accel=$2; shift ;;
+	--configs) configs=$2; shift ;;
+	--kernels) kernels=$2; shift ;;
+	-h | --help) sed -n '3,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown option $1 (see --help)" ;;
+	esac
+	shift
+done
+case "$size" in *[0-9]G) ;; *) die "--size takes whole GiB, e.g. 16G" ;; esac
+case "$rebinds" in '' | *[!0-9]*) die "--rebinds takes a number" ;; esac
+for c in $configs; do
+	case "$c" in fsdax-dev | devdax-2m | fsdax-mem | private | virtio-fsdax-dev) ;;
+	*) die "unknown configuration '$c' (fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev)" ;;
+	esac
+done
+gib=${size%G}
+# map=mem keeps 64 bytes of memmap per 4 KiB page in guest RAM.
+mem_mib=$(((2048 + gib * 1024 / 64 + 511) / 512 * 512))
+timeout=$((900 + gib * (rebinds + 1) * 6))
+
+raw=$RESULTS_DIR/raw
+mkdir -p "$raw"
+rm -f "$raw"/*.raw
+
+step "bench: kernels [$kernels], configs [$configs], $size namespaces, $rebinds rebinds, $accel"
+"$RIG_DIR/fetch-base.sh"
+case " $kernels " in *" patched "*) "$RIG_DIR/patched-tree.sh" ;; esac
+for k in $kernels; do
+	"$RIG_DIR/build-kernel.sh" "$k"
+	"$RIG_DIR/mkinitramfs.sh" "$k"
+done
+
+host_meta() {
+	local k=$1
+	echo "@meta base=$BASE_PKG $(sed -n 's/^version //p' "$RIG_DIR/base.pin")"
+	echo "@meta ${k}_release=$(cat "$BUILD_DIR/$k/include/config/kernel.release")"
+	echo "@meta ${k}_config_sha256=$(sha256sum "$BUILD_DIR/$k/.config" | cut -c1-16)"
+	[ "$k" = patched ] && echo "@meta series_sha256=$(series_stamp | cut -c1-16) ($(series_files | wc -l) patches)"
+	echo "@meta accel=$accel"
+	echo "@meta qemu=$(qemu-system-x86_64 --version | head -n1)"
+	echo "@meta host_cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1)"
+	echo "@meta guest=${mem_mib} MiB RAM, NFIT NVDIMM and virtio-pmem of $size each"
+}
+
+for k in $kernels; do
+	policy=-
+	step "bench: $k kernel"
+	host_meta "$k" >"$raw/$k.raw"
+	"$RIG_DIR/qemu-run.sh" -k "$k" -a "$accel" -m "${mem_mib}M" \
+		--nvdimm "$((gib * 1024 + 1024))M" --virtio-pmem "$size" -t "$timeout" \
+		-o "$RESULTS_DIR/bench-$k" rig-bench.sh "$k" "$policy" "$accel" \
+		"$(echo $configs | tr ' ' '+')" "$rebinds" "$size" ||
+		die "the $k guest failed; see $RESULTS_DIR/bench-$k/guest.log and console.log"
+	grep -E '^@(bind|meta) ' "$RESULTS_DIR/bench-$k/guest.log" >>"$raw/$k.raw"
+done
+
+step "bench: report"
+"$TOP_DIR/bench/report.py" --csv "$RESULTS_DIR/bench.csv" --meta "$RESULTS_DIR/bench.meta" \
+	--plot "$RESULTS_DIR/bench.png" "$raw"/*.raw
