@@ -93,14 +93,28 @@ daxdev_size() { cat "$DAXBUS/devices/$1/size"; }
 # With this many bytes written at the start and at the end of the data area.
 PATTERN_LEN=$((4 << 20))
 
-# pattern_write DEV SIZE SEED / pattern_check DEV SIZE SEED
+# map_align /dev/X: the mapping granularity pmemtool must use (device-dax
+# maps only whole multiples of its alignment).
+map_align() {
+	case "$1" in
+	/dev/dax*) cat "$DAXBUS/devices/${1#/dev/}/align" ;;
+	*) echo 1 ;;
+	esac
+}
+
+# pattern_write DEV SIZE SEED / pattern_check DEV SIZE SEED: a pattern in
+# the first and the last PATTERN_LEN bytes of DEV.
 pattern_write() {
-	pmemtool write "$1" 0 $PATTERN_LEN "$3" &&
-		pmemtool write "$1" $(($2 - PATTERN_LEN)) $PATTERN_LEN "$3"
+	local a
+	a=$(map_align "$1")
+	pmemtool write "$1" 0 $PATTERN_LEN "$3" "$a" &&
+		pmemtool write "$1" $(($2 - PATTERN_LEN)) $PATTERN_LEN "$3" "$a"
 }
 pattern_check() {
-	pmemtool check "$1" 0 $PATTERN_LEN "$3" &&
-		pmemtool check "$1" $(($2 - PATTERN_LEN)) $PATTERN_LEN "$3"
+	local a
+	a=$(map_align "$1")
+	pmemtool check "$1" 0 $PATTERN_LEN "$3" "$a" &&
+		pmemtool check "$1" $(($2 - PATTERN_LEN)) $PATTERN_LEN "$3" "$a"
 }
 
 # The patched kernel's debug verification of the fast path (absent on base).

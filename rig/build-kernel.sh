@@ -50,7 +50,8 @@ if [ "$(cat "$out/.rig-config" 2>/dev/null)" != "$frag_hash" ] || [ ! -f "$out/.
 		die "merge_config failed; see $log"
 	kmake olddefconfig >>"$log" 2>&1 || die "olddefconfig failed; see $log"
 	# Every requested symbol must have stuck.
-	bad=$(cat "${fragments[@]}" | sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)/\1 \2/p' |
+	bad=$(cat "${fragments[@]}" |
+		sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)/\1 \2/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1 /p' |
 		while read -r sym val; do
 			got=$(sed -n "s/^$sym=//p" "$out/.config")
 			[ "$got" = "$val" ] || echo "$sym=$val (got '${got:-unset}')"
@@ -62,6 +63,7 @@ fi
 
 step "building $variant kernel in $out (log: $log)"
 t0=$(date +%s)
+n0=$(grep -c '^  CC' "$log" 2>/dev/null || true)
 (
 	kmake bzImage modules >>"$log" 2>&1
 	echo $? >"$out/.rig-rc"
@@ -70,7 +72,7 @@ pid=$!
 while kill -0 "$pid" 2>/dev/null; do
 	sleep 20
 	n=$(grep -c '^  CC' "$log" || true)
-	info "$variant: $n objects compiled, $(($(date +%s) - t0))s"
+	info "$variant: $((n - n0)) objects compiled, $(($(date +%s) - t0))s (a full build is ~1350)"
 done
 wait "$pid" || true
 if [ "$(cat "$out/.rig-rc")" != 0 ]; then

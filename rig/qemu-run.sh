@@ -114,7 +114,9 @@ i=0
 for s in "${vpmems[@]}"; do
 	m=$(to_mib "$s")
 	f=$(backing "vpmem$i" $m)
-	dev_opts+=(-object "memory-backend-file,id=vpm$i,share=on,mem-path=$f,size=${m}M"
+	# 1G alignment: a virtio-pmem device packed right after an NVDIMM's
+	# label-trimmed region is misaligned for nd_pmem's memremap_pages().
+	dev_opts+=(-object "memory-backend-file,id=vpm$i,share=on,mem-path=$f,size=${m}M,align=1G"
 		-device "virtio-pmem-pci,id=vpmem$i,memdev=vpm$i")
 	slots=$((slots + 1)) maxmem=$((maxmem + m + 1024)) i=$((i + 1))
 done
