@@ -32,20 +32,13 @@ t0=$(date +%s)
 
 progress() { echo "# [$(($(date +%s) - t0))s] $*" >&2; }
 
-# fast-path taken, as the patched kernel reports it (absent on base)
-path_taken() {
-	local p
-	p=$(dmesg | sed -n 's/.*memmap_init_zone_device: path=\([a-z+-]*\).*/\1/p' | tail -n1)
-	echo "${p:--}"
-}
-
 # record CONFIG BIND PAGES: one @bind line for the last traced call(s).
 # Several calls (test_hmm maps one chunk per device) are summed.
 record() {
 	local us
 	us=$(memmap_init_durations | awk '{ s += $1 } END { if (NR) printf "%.1f", s }')
 	[ -n "$us" ] || { echo "# no memmap_init_zone_device() call traced for $1 bind $2" >&2; return 1; }
-	echo "@bind config=$1 kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$2 pages=$3 usecs=$us path=$(path_taken)"
+	echo "@bind config=$1 kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$2 pages=$3 usecs=$us path=$(last_path)"
 }
 
 last_pages() { memmap_init_pages "$(memmap_init_count)"; }

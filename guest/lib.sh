@@ -32,6 +32,14 @@ memmap_init_pages() {
 		sed 's/.*initialised \([0-9]*\) pages.*/\1/'
 }
 
+# last_path: the path the patched kernel reports for its last call
+# ("template", "slow", ...), or "-" on a kernel that reports none.
+last_path() {
+	local p
+	p=$(dmesg | sed -n 's/.*memmap_init_zone_device used the \([a-z+-]*\) path.*/\1/p' | tail -n1)
+	echo "${p:--}"
+}
+
 # memmap_init_durations: microseconds of each traced call since the last
 # call of this function, one per line (and clears the trace buffer).
 memmap_init_durations() {

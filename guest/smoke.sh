@@ -9,10 +9,21 @@
 # region (region0) with room for 3 x SIZE + 2 GiB of namespaces, and one
 # virtio-pmem region. Destroys every namespace on them.
 #
-# Usage: smoke.sh [NFIT_NS_SIZE]   (default 1G)
+# Usage: smoke.sh [NFIT_NS_SIZE [KIND]]   (default 1G, base)
+# KIND says what the kernel is and so which path memmap_init_zone_device()
+# must report: base (reports none), patched (the template path), kasan (the
+# slow path: sanitizer builds never copy templates). The patched kinds also
+# run the series' KUnit suite and its fast-path verification.
 . /guest/lib.sh
 
 SIZE=${1:-1G}
+KIND=${2:-base}
+case "$KIND" in
+base) EXPECT_PATH=- ;;
+patched) EXPECT_PATH='template*' ;;
+kasan) EXPECT_PATH=slow ;;
+*) echo "smoke.sh: unknown kernel kind '$KIND' (base, patched, kasan)"; exit 2 ;;
+esac
 seed=1
 
 # expect_inits BEFORE DESC [exact]: memmap_init_zone_device() logged since
@@ -30,6 +41,19 @@ expect_inits() {
 		pass "$2: memmap_init_zone_device() ran ($pages pages$(last_duration))"
 	fi
 	check_verify "$2"
+	check_path "$2"
+}
+
+# check_path DESC: the path the kernel reported is the one KIND expects.
+check_path() {
+	local p
+	[ "$EXPECT_PATH" = - ] && return 0
+	p=$(last_path)
+	# shellcheck disable=SC2254
+	case "$p" in
+	$EXPECT_PATH) pass "$1: took the $p path" ;;
+	*) fail "$1: took the '$p' path, expected $EXPECT_PATH" ;;
+	esac
 }
 
 # last_duration: ", N us" from the function-graph trace, when available.
@@ -124,6 +148,48 @@ daxctl_cycle() {
 	expect_inits "$before" "$name: online system-ram back to devdax" exact
 }
 
+# While the page_ref_set tracepoint is on, every struct page must go
+# through the slow path, whose set_page_count() calls emit the events.
+tracepoint_fallback() {
+	local ev=$TRACEFS/events/page_ref/page_ref_set/enable pfn
+	pfn=$(pfn_of_blockdev pmem0)
+	if [ ! -w "$ev" ]; then
+		fail "tracepoint: no page_ref_set event (CONFIG_DEBUG_PAGE_REF)"
+		return
+	fi
+	echo 1 >"$ev"
+	check "tracepoint: rebind $pfn with page_ref_set on" rebind nd nd_pmem "$pfn"
+	echo 0 >"$ev"
+	check "tracepoint: the slow path was taken" test "$(last_path)" = slow
+	check "tracepoint: page_ref_set events were emitted" grep -q page_ref_set "$TRACEFS/trace"
+	echo >"$TRACEFS/trace"
+	check "tracepoint: rebind $pfn with page_ref_set off" rebind nd nd_pmem "$pfn"
+	check_path "tracepoint: off again"
+}
+
+# kunit MODULE: load a KUnit module and count each of its test cases.
+kunit() {
+	local r n=0
+	if ! modprobe "$1"; then
+		fail "kunit: modprobe $1"
+		return
+	fi
+	for r in /sys/kernel/debug/kunit/*/results; do
+		[ -r "$r" ] || continue
+		while read -r line; do
+			case "$line" in
+			*"# SKIP"*) skip "kunit: $(basename "$(dirname "$r")"): ${line#ok [0-9]* }"; n=$((n + 1)) ;;
+			"ok "*) pass "kunit: $(basename "$(dirname "$r")"): ${line#ok [0-9]* }"; n=$((n + 1)) ;;
+			"not ok "*) fail "kunit: $(basename "$(dirname "$r")"): ${line#not ok [0-9]* }"; n=$((n + 1)) ;;
+			esac
+		done <<EOT
+$(sed -n 's/^    \(\(not \)\{0,1\}ok [0-9]\)/\1/p' "$r")
+EOT
+	done
+	[ "$n" -gt 0 ] || fail "kunit: $1 reported no test case"
+	rmmod "$1"
+}
+
 device_private() {
 	local before
 	before=$(memmap_init_count)
@@ -134,7 +200,9 @@ device_private() {
 
 log "kernel $(uname -r); namespaces of $SIZE"
 load_pmem_stack
-[ -e "$VERIFY_CONTROL" ] && echo 1 >"$VERIFY_CONTROL" && log "fast-path verification on"
+if [ "$KIND" != base ]; then
+	check "fast-path verification switched on" sh -c "echo 1 >$VERIFY_CONTROL"
+fi
 check "NFIT: labels initialised" init_nfit_labels
 check "NFIT: region0 present" test -e $ND/devices/region0
 fsdax fsdax-dev dev -r region0 -s "$SIZE"
@@ -147,5 +215,9 @@ if [ -n "$vns" ]; then
 else
 	fail "virtio-pmem: no namespace on region1"
 fi
+[ "$KIND" = patched ] && tracepoint_fallback
 device_private
+if [ "$KIND" != base ]; then
+	kunit zone_device_memmap_kunit
+fi
 summary

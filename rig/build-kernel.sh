@@ -9,14 +9,15 @@
 #   base     the unpacked base tree
 #   patched  base + patches/ (rig/patched-tree.sh keeps it in sync)
 #   kasan    the patched tree with rig/kasan.config on top
+# The patched variants add rig/patched.config (symbols the series adds).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:-}
 case "$variant" in
 base) src=$BASE_SRC fragments=("$RIG_DIR/kernel.config") ;;
-patched) src=$PATCHED_SRC fragments=("$RIG_DIR/kernel.config") ;;
-kasan) src=$PATCHED_SRC fragments=("$RIG_DIR/kernel.config" "$RIG_DIR/kasan.config") ;;
+patched) src=$PATCHED_SRC fragments=("$RIG_DIR/kernel.config" "$RIG_DIR/patched.config") ;;
+kasan) src=$PATCHED_SRC fragments=("$RIG_DIR/kernel.config" "$RIG_DIR/patched.config" "$RIG_DIR/kasan.config") ;;
 *) die "usage: $0 base|patched|kasan" ;;
 esac
 need_cmd make gcc flex bison bc ccache

@@ -37,7 +37,7 @@ guest_suite() {
 	t0=$(date +%s)
 	step "check: $name (guest smoke suite on the $kernel kernel)"
 	"$RIG_DIR/qemu-run.sh" -k "$kernel" -a "${CHECK_ACCEL:-tcg}" --nvdimm 8G --virtio-pmem 2G \
-		-o "$logdir/$name" -t 1500 smoke.sh
+		-o "$logdir/$name" -t 1500 smoke.sh 1G "$kernel"
 	rc=$?
 	timings+=("$(printf '%-28s %5ss' "$name" $(($(date +%s) - t0)))")
 	p=$(grep -c '^ok - ' "$logdir/$name/guest.log" 2>/dev/null)
@@ -68,4 +68,8 @@ stage series-applies "$RIG_DIR/patched-tree.sh" || finish
 stage checkpatch-strict "$RIG_DIR/checkpatch.sh"
 stage build-patched sh -c "'$RIG_DIR/build-kernel.sh' patched && '$RIG_DIR/mkinitramfs.sh' patched" || finish
 guest_suite smoke-patched patched
+stage each-patch-builds "$RIG_DIR/build-each-patch.sh"
+# Sanitizer builds must keep the slow path and still pass.
+stage build-kasan sh -c "'$RIG_DIR/build-kernel.sh' kasan && '$RIG_DIR/mkinitramfs.sh' kasan" || finish
+guest_suite smoke-kasan kasan
 finish
