@@ -9,7 +9,8 @@ set -euo pipefail
 bad=0 n=0
 for p in $(series_files); do
 	n=$((n + 1))
-	if out=$(cd "$BASE_SRC" && ./scripts/checkpatch.pl --strict --quiet --no-summary \
+	# Debian's python3 first: scripts/spdxcheck.py needs python3-ply/-git.
+	if out=$(cd "$BASE_SRC" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --quiet --no-summary \
 		--ignore FILE_PATH_CHANGES "$p" 2>&1) && [ -z "$out" ]; then
 		info "checkpatch ok: $(basename "$p")"
 	else

@@ -12,8 +12,10 @@ need=(
 	qemu-system-x86_64:qemu-system-x86 busybox:busybox-static ndctl:ndctl
 	daxctl:daxctl udevadm:udev kmod:kmod truncate:coreutils
 )
-# header/library packages without a command of their own
-libs=(libelf-dev:/usr/include/libelf.h libssl-dev:/usr/include/openssl/ssl.h)
+# packages without a command of their own (python3-ply and python3-git:
+# checkpatch's SPDX check, run with Debian's /usr/bin/python3)
+libs=(libelf-dev:/usr/include/libelf.h libssl-dev:/usr/include/openssl/ssl.h
+	python3-ply:/usr/lib/python3/dist-packages/ply python3-git:/usr/lib/python3/dist-packages/git)
 
 missing=()
 for pair in "${need[@]}"; do

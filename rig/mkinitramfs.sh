@@ -56,9 +56,9 @@ cp -a "$out/modroot/lib/modules" "$root/lib/"
 install -m 0755 "$TOP_DIR/guest/init" "$root/init"
 install -m 0644 "$TOP_DIR"/guest/*.sh "$root/guest/"
 gcc -static -O2 -Wall -o "$root/bin/pmemtool" "$TOP_DIR/guest/pmemtool.c"
-if [ -d "$TOP_DIR/udev" ] && ls "$TOP_DIR"/udev/*.rules >/dev/null 2>&1; then
-	install -m 0644 "$TOP_DIR"/udev/*.rules "$root/usr/lib/udev/rules.d/"
-fi
+# The site policy rules, installed where a distribution package would.
+install -m 0644 "$TOP_DIR"/udev/*.rules "$root/usr/lib/udev/rules.d/"
+install -m 0755 "$TOP_DIR/udev/memmap-streaming-policy" "$root/usr/lib/udev/"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$out/initramfs.cpio.gz.tmp"
 mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
