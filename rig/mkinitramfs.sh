@@ -40,7 +40,7 @@ copy_bin() {
 		cp -L "$lib" "$root$lib"
 	done
 }
-for b in ndctl daxctl udevadm kmod; do
+for b in ndctl daxctl udevadm kmod bash; do
 	copy_bin "$(command -v "$b")"
 done
 # udevadm acts as the daemon when called as systemd-udevd.
@@ -53,6 +53,13 @@ echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 
 cp -a "$out/modroot/lib/modules" "$root/lib/"
+# The kernel tree's own selftests that the guest runs, where the tree has them.
+case "$variant" in base) src=$BASE_SRC ;; *) src=$PATCHED_SRC ;; esac
+for f in kselftest/ktap_helpers.sh mm/memmap_streaming.sh; do
+	[ -f "$src/tools/testing/selftests/$f" ] || continue
+	mkdir -p "$root/selftests/$(dirname "$f")"
+	cp "$src/tools/testing/selftests/$f" "$root/selftests/$f"
+done
 install -m 0755 "$TOP_DIR/guest/init" "$root/init"
 install -m 0644 "$TOP_DIR"/guest/*.sh "$root/guest/"
 gcc -static -O2 -Wall -o "$root/bin/pmemtool" "$TOP_DIR/guest/pmemtool.c"

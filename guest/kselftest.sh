@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Run the series' kselftest (tools/testing/selftests/mm/memmap_streaming.sh,
+# copied into the image from the patched tree) on each region given, with its
+# destructive steps opted in, and turn its KTAP results into the suite's
+# ok/not ok/skip lines.
+#
+# Usage: kselftest.sh REGION...   (e.g. region0 region1)
+. /guest/lib.sh
+
+test=/selftests/mm/memmap_streaming.sh
+[ -f "$test" ] || { fail "kselftest: $test is not in the image (is the series applied?)"; summary; exit; }
+load_pmem_stack
+check "NFIT: labels initialised" init_nfit_labels
+for region in "$@"; do
+	log "kselftest memmap_streaming.sh on $region"
+	MEMMAP_STREAMING_TEST_REGION=$region bash "$test" >/tmp/ktap 2>&1
+	rc=$?
+	sed 's/^/# | /' /tmp/ktap
+	n=0
+	while read -r line; do
+		case "$line" in
+		"ok "*"# SKIP"*) skip "kselftest $region: ${line#ok [0-9]* }" ;;
+		"ok "*) pass "kselftest $region: ${line#ok [0-9]* }" ;;
+		"not ok "*) fail "kselftest $region: ${line#not ok [0-9]* }" ;;
+		*) continue ;;
+		esac
+		n=$((n + 1))
+	done </tmp/ktap
+	[ "$n" -gt 0 ] || fail "kselftest $region: no KTAP result (exit $rc)"
+	# 4 is kselftest's "skipped": acceptable only if every result said SKIP.
+	case "$rc" in 0 | 4) ;; *) fail "kselftest $region: exit status $rc" ;; esac
+done
+summary
