@@ -7,11 +7,14 @@
 #
 # Usage: rig/bench.sh [--size 16G] [--rebinds 10] [--accel tcg-icount|tcg|kvm]
 #                     [--configs "fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev"]
-#                     [--kernels "base patched"]
+#                     [--kernels "base patched"] [--policies "auto on off"]
+# The patched kernel boots once per streaming policy, set for every device
+# with libnvdimm.memmap_streaming= and dax.memmap_streaming= (a series
+# without the knob boots once, policy "-").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-size=16G rebinds=10 accel=tcg-icount kernels="base patched"
+size=16G rebinds=10 accel=tcg-icount kernels="base patched" policies="auto on off"
 configs="fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -20,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--accel) accel=$2; shift ;;
 	--configs) configs=$2; shift ;;
 	--kernels) kernels=$2; shift ;;
+	--policies) policies=$2; shift ;;
 	-h | --help) sed -n '3,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
@@ -61,16 +65,29 @@ host_meta() {
 	echo "@meta guest=${mem_mib} MiB RAM, NFIT NVDIMM and virtio-pmem of $size each"
 }
 
-for k in $kernels; do
-	policy=-
-	step "bench: $k kernel"
-	host_meta "$k" >"$raw/$k.raw"
+# run_one KERNEL POLICY: one boot, every configuration, into $raw.
+run_one() {
+	local k=$1 policy=$2 name=$1 append=
+	if [ "$policy" != - ]; then
+		name=$k-$policy
+		append="libnvdimm.memmap_streaming=$policy dax.memmap_streaming=$policy"
+	fi
+	step "bench: $k kernel, policy $policy"
+	host_meta "$k" >"$raw/$name.raw"
 	"$RIG_DIR/qemu-run.sh" -k "$k" -a "$accel" -m "${mem_mib}M" \
 		--nvdimm "$((gib * 1024 + 1024))M" --virtio-pmem "$size" -t "$timeout" \
-		-o "$RESULTS_DIR/bench-$k" rig-bench.sh "$k" "$policy" "$accel" \
+		--append "$append" -o "$RESULTS_DIR/bench-$name" rig-bench.sh "$k" "$policy" "$accel" \
 		"$(echo $configs | tr ' ' '+')" "$rebinds" "$size" ||
-		die "the $k guest failed; see $RESULTS_DIR/bench-$k/guest.log and console.log"
-	grep -E '^@(bind|meta) ' "$RESULTS_DIR/bench-$k/guest.log" >>"$raw/$k.raw"
+		die "the $name guest failed; see $RESULTS_DIR/bench-$name/guest.log and console.log"
+	grep -E '^@(bind|meta) ' "$RESULTS_DIR/bench-$name/guest.log" >>"$raw/$name.raw"
+}
+
+for k in $kernels; do
+	if [ "$k" = patched ] && grep -qs memmap_streaming "$PATCHED_SRC/drivers/nvdimm/pfn_devs.c"; then
+		for p in $policies; do run_one "$k" "$p"; done
+	else
+		run_one "$k" -
+	fi
 done
 
 step "bench: report"
