@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Regenerate patches/NNNN-*.patch and patches/series from the commits of
 # ./linux (base..series). The cover letter, patches/0000-cover-letter.patch,
-# is written by hand and kept.
+# is written by hand and kept. WORKTREE=DIR exports another worktree of the
+# base instead.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-wt=$TOP_DIR/linux
+wt=${WORKTREE:-$TOP_DIR/linux}
 [ -d "$wt" ] || die "no worktree at $wt; run 'make worktree' first"
 git -C "$wt" diff --quiet HEAD || die "$wt has uncommitted changes; commit them first"
 n=$(git -C "$wt" rev-list --count base..HEAD)
