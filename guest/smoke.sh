@@ -219,5 +219,6 @@ fi
 device_private
 if [ "$KIND" != base ]; then
 	kunit zone_device_memmap_kunit
+	kunit memcpy_streaming_kunit
 fi
 summary

@@ -5,7 +5,8 @@
 # where the kernel's auto would stream (map=dev, devdax). The value must be
 # on the seeds before anything binds, and in effect at the first bind.
 #
-# Expects rig/qemu-run.sh --nvdimm 4G. Destroys every namespace on it.
+# Expects rig/qemu-run.sh --nvdimm 8G (as make check gives every guest
+# script). Destroys every namespace on it.
 . /guest/lib.sh
 
 cat >/etc/memmap-streaming.conf <<'CONF'

@@ -31,13 +31,15 @@ stage() {
 	return "$rc"
 }
 
-# guest_suite NAME KERNEL: run the smoke suite in the guest, count its checks.
+# guest_suite NAME KERNEL SCRIPT [ARGS...]: run a guest script (every one
+# gets the same NFIT NVDIMM and virtio-pmem device) and count its checks.
 guest_suite() {
 	local name=$1 kernel=$2 t0 rc p f
+	shift 2
 	t0=$(date +%s)
-	step "check: $name (guest smoke suite on the $kernel kernel)"
+	step "check: $name (guest/$1 on the $kernel kernel)"
 	"$RIG_DIR/qemu-run.sh" -k "$kernel" -a "${CHECK_ACCEL:-tcg}" --nvdimm 8G --virtio-pmem 2G \
-		-o "$logdir/$name" -t 1500 smoke.sh 1G "$kernel"
+		-o "$logdir/$name" -t 1500 "$@"
 	rc=$?
 	timings+=("$(printf '%-28s %5ss' "$name" $(($(date +%s) - t0)))")
 	p=$(grep -c '^ok - ' "$logdir/$name/guest.log" 2>/dev/null)
@@ -67,9 +69,11 @@ stage base-fetch-checksum "$RIG_DIR/fetch-base.sh" || finish
 stage series-applies "$RIG_DIR/patched-tree.sh" || finish
 stage checkpatch-strict "$RIG_DIR/checkpatch.sh"
 stage build-patched sh -c "'$RIG_DIR/build-kernel.sh' patched && '$RIG_DIR/mkinitramfs.sh' patched" || finish
-guest_suite smoke-patched patched
+guest_suite smoke-patched patched smoke.sh 1G patched
+guest_suite udev-policy patched udev.sh
+guest_suite kselftest patched kselftest.sh region0 region1
 stage each-patch-builds "$RIG_DIR/build-each-patch.sh"
 # Sanitizer builds must keep the slow path and still pass.
 stage build-kasan sh -c "'$RIG_DIR/build-kernel.sh' kasan && '$RIG_DIR/mkinitramfs.sh' kasan" || finish
-guest_suite smoke-kasan kasan
+guest_suite smoke-kasan kasan smoke.sh 1G kasan
 finish
