@@ -64,7 +64,8 @@ class PolicyTest(unittest.TestCase):
                                "70-memmap-streaming.rules")) as f:
             rules = f.read()
         self.assertIn('ACTION!="add", GOTO="memmap_streaming_end"', rules)
-        self.assertIn('IMPORT{program}="memmap-streaming-policy', rules)
+        self.assertIn('IMPORT{program}="/usr/lib/udev/memmap-streaming-policy',
+                      rules)
         self.assertIn('ATTR{memmap_streaming}="$env{MEMMAP_STREAMING}"', rules)
 
 
