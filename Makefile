@@ -5,7 +5,7 @@ SHELL := /bin/bash
 R := rig
 
 .PHONY: all help deps base worktree export tree build build-base initramfs \
-	checkpatch check unit-test bench shell clean-results
+	checkpatch check check-kasan unit-test bench shell clean-results
 
 help:
 	@echo "make bench       base vs patched memmap init, every configuration (main job)"
@@ -50,6 +50,11 @@ unit-test:
 
 check: deps
 	@$(R)/check.sh
+
+# KASAN build of the patched kernel and the smoke suite on it (slow path
+# everywhere); not part of make check, see rig/check.sh.
+check-kasan: deps
+	@$(R)/check.sh --kasan
 
 # make bench [SIZE=16G] [REBINDS=10] [ACCEL=tcg-icount] [CONFIGS="fsdax-dev ..."]
 bench: deps
