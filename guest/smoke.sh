@@ -74,6 +74,18 @@ check_verify() {
 	if [ "$m" = 0 ]; then pass "$1: verification found 0 mismatching pages"; else fail "$1: verification found $m mismatching pages"; fi
 }
 
+# rebind_keeps_data NAME DEV BYTES BUS DRIVER DEVICE: write a pattern to
+# /dev/DEV, unbind and bind DEVICE, check memmap init ran once and the
+# pattern survived.
+rebind_keeps_data() {
+	local name=$1 dev=$2 bytes=$3 before
+	check "$name: wrote a pattern to /dev/$dev" pattern_write "/dev/$dev" "$bytes" $seed
+	before=$(memmap_init_count)
+	check "$name: $5 unbind/bind $6" rebind "$4" "$5" "$6"
+	expect_inits "$before" "$name: rebind" exact
+	check "$name: data intact after rebind" pattern_check "/dev/$dev" "$bytes" $seed
+}
+
 # fsdax NAME MAP (-r REGION -s SIZE | -f -e NAMESPACE)
 fsdax() {
 	local name=$1 map=$2 before json blk pfn bytes
@@ -89,11 +101,7 @@ fsdax() {
 	expect_inits "$before" "$name: create"
 	pfn=$(pfn_of_blockdev "$blk")
 	bytes=$(blockdev_size "$blk")
-	check "$name: wrote a pattern to /dev/$blk" pattern_write "/dev/$blk" "$bytes" $seed
-	before=$(memmap_init_count)
-	check "$name: nd_pmem unbind/bind $pfn" rebind nd nd_pmem "$pfn"
-	expect_inits "$before" "$name: rebind" exact
-	check "$name: data intact after rebind" pattern_check "/dev/$blk" "$bytes" $seed
+	rebind_keeps_data "$name" "$blk" "$bytes" nd nd_pmem "$pfn"
 	before=$(memmap_init_count)
 	check "$name: ndctl disable/enable-namespace" sh -c \
 		"ndctl disable-namespace $(echo "$json" | json_field dev) && ndctl enable-namespace $(echo "$json" | json_field dev)"
@@ -117,11 +125,7 @@ devdax() {
 	pass "$name: created $(echo "$json" | json_field dev) as /dev/$dax"
 	expect_inits "$before" "$name: create"
 	bytes=$(daxdev_size "$dax")
-	check "$name: wrote a pattern to /dev/$dax" pattern_write "/dev/$dax" "$bytes" $seed
-	before=$(memmap_init_count)
-	check "$name: device_dax unbind/bind $dax" rebind dax device_dax "$dax"
-	expect_inits "$before" "$name: rebind" exact
-	check "$name: data intact after rebind" pattern_check "/dev/$dax" "$bytes" $seed
+	rebind_keeps_data "$name" "$dax" "$bytes" dax device_dax "$dax"
 }
 
 # daxctl_cycle NAME: $dax to system-ram and back, offline then online.
