@@ -10,6 +10,7 @@
 #                       kvm_intel/kvm_amd is loaded, else tcg)
 #   -m, --mem SIZE      guest RAM (default 2G)
 #   -c, --cpus N        vCPUs (default 2; 1 under tcg-icount)
+#   --cpu MODEL         TCG CPU model (default max)
 #   --nvdimm SIZE       add a labelled ACPI NFIT NVDIMM with a SIZE region
 #   --virtio-pmem SIZE  add a virtio-pmem device of SIZE
 #   --e820 SIZE         add legacy e820 pmem (memmap=SIZE!4G), RAM grows by SIZE
@@ -23,7 +24,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernel=patched accel=tcg mem=2G cpus= timeout=1800 shell=0 keep=0 append=
+kernel=patched accel=tcg mem=2G cpus= cpu=max timeout=1800 shell=0 keep=0 append=
 outdir=$RESULTS_DIR/run
 nvdimms=() vpmems=() e820=
 while [ $# -gt 0 ]; do
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
 	-a | --accel) accel=$2; shift ;;
 	-m | --mem) mem=$2; shift ;;
 	-c | --cpus) cpus=$2; shift ;;
+	--cpu) cpu=$2; shift ;;
 	--nvdimm) nvdimms+=("$2"); shift ;;
 	--virtio-pmem) vpmems+=("$2"); shift ;;
 	--e820) e820=$2; shift ;;
@@ -75,8 +77,8 @@ kvm) grep -qE '^kvm_(intel|amd) ' /proc/modules 2>/dev/null ||
 *) die "unknown accelerator '$accel' (tcg, tcg-icount, kvm, auto)" ;;
 esac
 case "$accel" in
-tcg) accel_opts=(-accel tcg,thread=multi -cpu max) ;;
-tcg-icount) accel_opts=(-accel tcg -icount shift=0 -cpu max) ;;
+tcg) accel_opts=(-accel tcg,thread=multi -cpu "$cpu") ;;
+tcg-icount) accel_opts=(-accel tcg -icount shift=0 -cpu "$cpu") ;;
 kvm) accel_opts=(-accel kvm -cpu host) ;;
 esac
 [ -n "$cpus" ] || { [ "$accel" = tcg-icount ] && cpus=1 || cpus=2; }
