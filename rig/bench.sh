@@ -55,7 +55,7 @@ done
 
 host_meta() {
 	local k=$1
-	echo "@meta base=$BASE_PKG $(sed -n 's/^version //p' "$RIG_DIR/base.pin")"
+	echo "@meta base=$BASE_PKG $BASE_DEB_VERSION"
 	echo "@meta ${k}_release=$(cat "$BUILD_DIR/$k/include/config/kernel.release")"
 	echo "@meta ${k}_config_sha256=$(sha256sum "$BUILD_DIR/$k/.config" | cut -c1-16)"
 	[ "$k" = patched ] && echo "@meta series_sha256=$(series_stamp | cut -c1-16) ($(series_files | wc -l) patches)"

@@ -128,8 +128,6 @@ repin() {
 
 need_cmd apt-get apt-cache dpkg-deb tar xz git sha256sum
 mkdir -p "$DL_DIR"
-BASE_DEB_VERSION=$(sed -n 's/^version //p' "$RIG_DIR/base.pin")
-TARBALL=$DL_DIR/$BASE_PKG-$BASE_DEB_VERSION.tar.xz
 
 if [ "${1:-}" = --repin ]; then
 	repin
