@@ -8,11 +8,11 @@ R := rig
 	checkpatch check check-kasan unit-test bench shell clean-results
 
 help:
-	@echo "make bench       base vs patched memmap init, every configuration (main job)"
+	@echo "make bench       base vs part 1 vs patched memmap init, every configuration (main job)"
 	@echo "make check       the test suite (CI runs this)"
 	@echo "make worktree    ./linux: the base with patches/ applied as commits (edit here)"
 	@echo "make export      regenerate patches/ from ./linux"
-	@echo "make build       build the patched kernel (KERNEL=base|patched|kasan)"
+	@echo "make build       build the patched kernel (KERNEL=base|part1|patched|kasan)"
 	@echo "make shell       a shell in the guest (KERNEL=..., ACCEL=...)"
 	@echo "make unit-test   host-side tests only (no kernel build)"
 
@@ -37,7 +37,7 @@ checkpatch: base
 KERNEL ?= patched
 build: deps
 	@$(R)/fetch-base.sh
-	@[ "$(KERNEL)" = base ] || $(R)/patched-tree.sh
+	@[ "$(KERNEL)" = base ] || $(R)/patched-tree.sh $(filter part1,$(KERNEL))
 	@$(R)/build-kernel.sh $(KERNEL)
 	@$(R)/mkinitramfs.sh $(KERNEL)
 
@@ -57,9 +57,11 @@ check-kasan: deps
 	@$(R)/check.sh --kasan
 
 # make bench [SIZE=16G] [REBINDS=10] [ACCEL=tcg-icount] [CONFIGS="fsdax-dev ..."]
+#            [KERNELS="base part1 patched"]
 bench: deps
 	@$(R)/bench.sh $(if $(SIZE),--size $(SIZE)) $(if $(REBINDS),--rebinds $(REBINDS)) \
-		$(if $(filter-out tcg,$(ACCEL)),--accel $(ACCEL)) $(if $(CONFIGS),--configs "$(CONFIGS)")
+		$(if $(filter-out tcg,$(ACCEL)),--accel $(ACCEL)) $(if $(CONFIGS),--configs "$(CONFIGS)") \
+		$(if $(KERNELS),--kernels "$(KERNELS)")
 
 clean-results:
 	rm -rf results

@@ -22,9 +22,12 @@ line are read, everything else is ignored:
 Rows are (accel, config, kernel, policy).  Rebind statistics use binds >= 1
 only; the first bind is reported on its own.  ratio = base median rebind /
 this row's median rebind, against the base row of the same config and accel.
+Kernels "part1" (the series without its streaming part) and "patched" are
+also compared with the part1 row: vs_part1 = part1 median / row median.
 
 Exit status: 0 ok; 2 bad usage, bad input, or gnuplot missing/failing;
-3 a patched row regressed against base (unless --no-fail-on-regression).
+3 a row regressed against base, or a patched row against part1 (unless
+--no-fail-on-regression).
 """
 
 import argparse
@@ -42,7 +45,7 @@ REQUIRED = ("config", "kernel", "policy", "accel", "bind", "pages", "usecs",
 CONFIG_ORDER = ("fsdax-dev", "devdax-2m", "fsdax-mem", "private",
                 "virtio-fsdax-dev")
 ACCEL_ORDER = ("tcg-icount", "tcg", "kvm", "host")
-KERNEL_ORDER = ("base", "patched")
+KERNEL_ORDER = ("base", "part1", "patched")
 POLICY_ORDER = ("-", "auto", "on", "off")
 
 UNITS = {
@@ -62,7 +65,8 @@ YLABEL = {
 CSV_FIELDS = ("config", "kernel", "policy", "accel", "pages", "rebinds",
               "first_bind_ms", "median_rebind_ms",
               "mean_rebind_ms", "min_rebind_ms", "max_rebind_ms",
-              "instr_per_page", "ratio_vs_base", "path", "regression")
+              "instr_per_page", "ratio_vs_base", "ratio_vs_part1", "path",
+              "regression")
 
 META_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*=")
 
@@ -178,36 +182,55 @@ def aggregate(records):
             if accel == "tcg-icount" and median is not None else None,
             "path": ",".join(paths),
             "series": [(b, binds[b]["usecs"] / 1000) for b in sorted(binds)],
-            "ratio_vs_base": None, "regression": "no",
+            "ratio_vs_base": None, "ratio_vs_part1": None,
+            "regression": "no",
         })
     return rows
 
 
-def compare_to_base(rows, threshold_pct):
-    """Fill ratio_vs_base and regression; return the regression messages."""
-    base = {}
+def references(kernel):
+    """(reference kernel, ratio field) pairs that rows of KERNEL compare with:
+    every kernel with base; part 1 of the series and the whole series also
+    with part 1, which the streaming part must not make slower."""
+    refs = [("base", "ratio_vs_base")]
+    if kernel in ("part1", "patched"):
+        refs.append(("part1", "ratio_vs_part1"))
+    return refs
+
+
+def compare(rows, threshold_pct):
+    """Fill the ratio fields and regression; return the regression messages."""
+    medians = {}
     for row in rows:
-        if row["kernel"] == "base":
-            base.setdefault((row["accel"], row["config"]), row)
+        if row["median_rebind_ms"]:
+            medians.setdefault((row["kernel"], row["accel"], row["config"]),
+                               row["median_rebind_ms"])
     messages = []
     for row in rows:
-        ref = base.get((row["accel"], row["config"]))
-        if ref is None or not ref["median_rebind_ms"] or \
-                row["median_rebind_ms"] is None:
+        m = row["median_rebind_ms"]
+        if m is None:
             continue
-        b, m = ref["median_rebind_ms"], row["median_rebind_ms"]
-        row["ratio_vs_base"] = b / m if m else math.inf
-        if row["kernel"] != "base" and m > b * (1 + threshold_pct / 100):
-            row["regression"] = "yes"
-            messages.append(
-                f"REGRESSION: {row['config']} {row['policy']}: {row['kernel']} "
-                f"{m:.3f} ms vs base {b:.3f} ms (+{(m / b - 1) * 100:.2f}%) "
-                f"[accel={row['accel']}]")
+        for ref_kernel, field in references(row["kernel"]):
+            ref = medians.get((ref_kernel, row["accel"], row["config"]))
+            if ref is None:
+                continue
+            row[field] = ref / m if m else math.inf
+            if row["kernel"] != ref_kernel and \
+                    m > ref * (1 + threshold_pct / 100):
+                row["regression"] = "yes"
+                messages.append(
+                    f"REGRESSION: {row['config']} {row['policy']}: "
+                    f"{row['kernel']} {m:.3f} ms vs {ref_kernel} {ref:.3f} ms "
+                    f"(+{(m / ref - 1) * 100:.2f}%) [accel={row['accel']}]")
     return messages
 
 
 def fmt(value, spec, none="n/a"):
     return none if value is None else format(value, spec)
+
+
+def fmt_ratio(value, none="n/a"):
+    return none if value is None else f"{value:.2f}x"
 
 
 def table_cells(row):
@@ -217,19 +240,19 @@ def table_cells(row):
             fmt(row["median_rebind_ms"], ".3f"), fmt(row["min_rebind_ms"], ".3f"),
             fmt(row["max_rebind_ms"], ".3f"), str(row["rebinds"]), row["path"],
             fmt(row["instr_per_page"], ".2f", "-"),
-            fmt(row["ratio_vs_base"], ".2f") + ("x" if row["ratio_vs_base"]
-                                                 is not None else "")]
+            fmt_ratio(row["ratio_vs_base"]), fmt_ratio(row["ratio_vs_part1"], "-")]
 
 
 TABLE_HEAD = ["config", "kernel", "policy", "pages", "first_ms", "mean_ms",
               "median_ms", "min_ms", "max_ms", "rebinds", "path",
-              "instr/page", "ratio"]
+              "instr/page", "ratio", "vs_part1"]
 
 
 def accel_header(accel):
     units = UNITS.get(accel, "unknown accel: units unknown")
     note = ("times in ms; first_ms = bind 0; mean/median/min/max over rebinds "
-            "(bind >= 1); ratio = base median / row median (>1.00x: faster)")
+            "(bind >= 1); ratio = base median / row median (>1.00x: faster); "
+            "vs_part1 = the same against part 1 of the series (no streaming)")
     if accel == "tcg-icount":
         note += "; instr/page = median rebind guest instructions per page"
     return [f"accel={accel}: {units}", note]
@@ -242,9 +265,10 @@ def format_table(rows, markdown=False):
         sect = [row for row in rows if row["accel"] == accel]
         head, cells = list(TABLE_HEAD), [table_cells(row) for row in sect]
         if accel != "tcg-icount":
-            head.pop(-2)
+            col = head.index("instr/page")
+            head.pop(col)
             for c in cells:
-                c.pop(-2)
+                c.pop(col)
         if out:
             out.append("")
         if markdown:
@@ -362,8 +386,9 @@ def main(argv=None):
     ap.add_argument("--markdown", action="store_true",
                     help="print the table as Markdown")
     ap.add_argument("--regress-threshold", type=float, default=0.5,
-                    metavar="PCT", help="patched median slower than base by "
-                    "more than PCT%% is a regression (default: %(default)s)")
+                    metavar="PCT", help="a median slower than base (or, for "
+                    "patched, than part1) by more than PCT%% is a regression "
+                    "(default: %(default)s)")
     ap.add_argument("--no-fail-on-regression", action="store_true",
                     help="report regressions but exit 0")
     args = ap.parse_args(argv)
@@ -383,7 +408,7 @@ def main(argv=None):
             records += recs
             meta_by_file.append((raw, meta))
         rows = aggregate(records)
-        regressions = compare_to_base(rows, args.regress_threshold)
+        regressions = compare(rows, args.regress_threshold)
         sys.stdout.write(format_table(rows, args.markdown))
         if args.csv:
             write_csv(rows, args.csv)
@@ -398,8 +423,8 @@ def main(argv=None):
         sys.stdout.flush()
         bang = "!" * max(len(m) for m in regressions)
         print("\n".join(["", bang, f"!!! {len(regressions)} REGRESSION(S): "
-                         "patched median rebind slower than base by more "
-                         f"than {args.regress_threshold}%", bang]
+                         "median rebind slower than base (patched: or than "
+                         f"part1) by more than {args.regress_threshold}%", bang]
                         + regressions + [bang]), file=sys.stderr)
         return 0 if args.no_fail_on_regression else 3
     return 0

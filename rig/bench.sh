@@ -1,20 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: build (or reuse) the base and the patched kernel, boot each in
-# the same guest, bind every configuration REBINDS+1 times, and report
-# memmap_init_zone_device()'s time per bind side by side (table on the
-# terminal, results/bench.csv, results/bench.meta, results/bench.png).
+# make bench: build (or reuse) the base kernel, the kernel with part 1 of
+# the series (the template path, no streaming) and the patched kernel, boot
+# each in the same guest, bind every configuration REBINDS+1 times, and
+# report memmap_init_zone_device()'s time per bind side by side (table on
+# the terminal, results/bench.csv, results/bench.meta, results/bench.png).
 #
 # Usage: rig/bench.sh [--size 16G] [--rebinds 10] [--accel tcg-icount|tcg|kvm]
 #                     [--configs "fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev"]
-#                     [--kernels "base patched"] [--policies "auto on off"]
+#                     [--kernels "base part1 patched"] [--policies "auto on off"]
 # The patched kernel boots once per streaming policy, set for every device
 # with libnvdimm.memmap_streaming= and dax.memmap_streaming= (a series
 # without the knob boots once, policy "-").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-size=16G rebinds=10 accel=tcg-icount kernels="base patched" policies="auto on off"
+size=16G rebinds=10 accel=tcg-icount kernels="base part1 patched" policies="auto on off"
 configs="fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -31,6 +32,11 @@ while [ $# -gt 0 ]; do
 done
 case "$size" in *[0-9]G) ;; *) die "--size takes whole GiB, e.g. 16G" ;; esac
 case "$rebinds" in '' | *[!0-9]*) die "--rebinds takes a number" ;; esac
+for k in $kernels; do
+	case "$k" in base | part1 | patched) ;;
+	*) die "unknown kernel '$k' (base part1 patched)" ;;
+	esac
+done
 for c in $configs; do
 	case "$c" in fsdax-dev | devdax-2m | fsdax-mem | private | virtio-fsdax-dev) ;;
 	*) die "unknown configuration '$c' (fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev)" ;;
@@ -47,7 +53,9 @@ rm -f "$raw"/*.raw
 
 step "bench: kernels [$kernels], configs [$configs], $size namespaces, $rebinds rebinds, $accel"
 "$RIG_DIR/fetch-base.sh"
-case " $kernels " in *" patched "*) "$RIG_DIR/patched-tree.sh" ;; esac
+for k in $kernels; do
+	[ "$k" = base ] || "$RIG_DIR/patched-tree.sh" "$k"
+done
 for k in $kernels; do
 	"$RIG_DIR/build-kernel.sh" "$k"
 	"$RIG_DIR/mkinitramfs.sh" "$k"
@@ -59,6 +67,7 @@ host_meta() {
 	echo "@meta ${k}_release=$(cat "$BUILD_DIR/$k/include/config/kernel.release")"
 	echo "@meta ${k}_config_sha256=$(sha256sum "$BUILD_DIR/$k/.config" | cut -c1-16)"
 	[ "$k" = patched ] && echo "@meta series_sha256=$(series_stamp | cut -c1-16) ($(series_files | wc -l) patches)"
+	[ "$k" = part1 ] && echo "@meta part1_series_sha256=$(series_stamp "$PART1_PATCHES" | cut -c1-16) (patches 1-$PART1_PATCHES)"
 	echo "@meta accel=$accel"
 	echo "@meta qemu=$(qemu-system-x86_64 --version | head -n1)"
 	echo "@meta host_cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1)"

@@ -5,23 +5,27 @@
 # entirely when neither the source tree nor the config changed since the
 # last successful build.
 #
-# Usage: rig/build-kernel.sh base|patched|kasan
+# Usage: rig/build-kernel.sh base|part1|patched|kasan
 #   base     the unpacked base tree
+#   part1    base + part 1 of patches/ (rig/patched-tree.sh part1)
 #   patched  base + patches/ (rig/patched-tree.sh keeps it in sync)
 #   kasan    the patched tree with rig/kasan.config on top
-# The patched variants add rig/patched.config (symbols the series adds).
+# The variants with the series add rig/part1.config, and those with all of
+# it rig/patched.config (the symbols each part adds).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:-}
+part1=("$RIG_DIR/kernel.config" "$RIG_DIR/part1.config")
 case "$variant" in
 base) src=$BASE_SRC fragments=("$RIG_DIR/kernel.config") ;;
-patched) src=$PATCHED_SRC fragments=("$RIG_DIR/kernel.config" "$RIG_DIR/patched.config") ;;
-kasan) src=$PATCHED_SRC fragments=("$RIG_DIR/kernel.config" "$RIG_DIR/patched.config" "$RIG_DIR/kasan.config") ;;
-*) die "usage: $0 base|patched|kasan" ;;
+part1) src=$PART1_SRC fragments=("${part1[@]}") ;;
+patched) src=$PATCHED_SRC fragments=("${part1[@]}" "$RIG_DIR/patched.config") ;;
+kasan) src=$PATCHED_SRC fragments=("${part1[@]}" "$RIG_DIR/patched.config" "$RIG_DIR/kasan.config") ;;
+*) die "usage: $0 base|part1|patched|kasan" ;;
 esac
 need_cmd make gcc flex bison bc ccache
-[ -d "$src" ] || die "source tree $src missing; run 'make base' (base) or 'make tree' (patched)"
+[ -d "$src" ] || die "source tree $src missing; run 'make base' (base), 'make tree' (patched) or rig/patched-tree.sh part1"
 
 out=$BUILD_DIR/$variant
 mkdir -p "$out"

@@ -16,8 +16,14 @@ BASE_TARBALL_SHA256=$(sed -n 's/^sha256 //p' "$RIG_DIR/base.pin")
 CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/memmap-fast}
 BASE_SRC=$CACHE_DIR/src/base          # unpacked base, a git repo, tag "base"
 PATCHED_SRC=$CACHE_DIR/src/patched    # worktree of BASE_SRC: base + patches/
+PART1_SRC=$CACHE_DIR/src/part1        # worktree of BASE_SRC: base + part 1
 BUILD_DIR=$CACHE_DIR/build            # O= dirs: base, patched, patched-kasan
 RESULTS_DIR=${RESULTS_DIR:-$TOP_DIR/results}
+
+# Part 1 of the series is its first PART1_PATCHES patches: the struct page
+# template without streaming stores.  "make bench" measures it as the kernel
+# that the streaming part must not be slower than.
+PART1_PATCHES=7
 
 _rig_t0=${_rig_t0:-$(date +%s)}
 export _rig_t0
@@ -44,14 +50,17 @@ need_cmd() {
 	done
 }
 
-# series_files: the patch files of patches/series, in order, one per line.
+# series_files [N]: the patch files of patches/series, in order, one per
+# line; only the first N if N is given.
 series_files() {
-	local f
+	local f max=${1:-} n=0
 	[ -f "$TOP_DIR/patches/series" ] || die "patches/series is missing"
 	while read -r f; do
 		case "$f" in '' | '#'*) continue ;; esac
 		[ -f "$TOP_DIR/patches/$f" ] || die "patches/series names $f, which does not exist"
+		[ -n "$max" ] && [ "$n" -ge "$max" ] && break
 		printf '%s\n' "$TOP_DIR/patches/$f"
+		n=$((n + 1))
 	done <"$TOP_DIR/patches/series"
 }
 
@@ -61,13 +70,13 @@ git_id() {
 		-c user.email="${GIT_AUTHOR_EMAIL:-rig@localhost}" "$@"
 }
 
-# apply_series DIR: git am every patch of patches/series onto DIR's HEAD.
-# A patch that does not apply is named with its failing hunk, and the tree is
-# left as it was before that patch.
+# apply_series DIR [N]: git am every patch of patches/series (the first N)
+# onto DIR's HEAD.  A patch that does not apply is named with its failing
+# hunk, and the tree is left as it was before that patch.
 apply_series() {
 	local dir=$1 p n=0 total
-	total=$(series_files | wc -l)
-	for p in $(series_files); do
+	total=$(series_files "${2:-}" | wc -l)
+	for p in $(series_files "${2:-}"); do
 		n=$((n + 1))
 		info "applying [$n/$total] $(basename "$p")"
 		if ! git_id -C "$dir" am -q --keep-cr "$p" >/tmp/rig-am.$$ 2>&1; then
@@ -82,10 +91,10 @@ apply_series() {
 	rm -f /tmp/rig-am.$$
 }
 
-# series_stamp: identifies base + patches/ content.
+# series_stamp [N]: identifies base + patches/ content (of the first N).
 series_stamp() {
 	{
 		git -C "$BASE_SRC" rev-parse base
-		series_files | xargs -r cat
+		series_files "${1:-}" | xargs -r cat
 	} | sha256sum | cut -d' ' -f1
 }

@@ -5,7 +5,7 @@
 # their shared libraries, the variant's modules, the guest/ scripts and
 # pmemtool. Output: $BUILD_DIR/<variant>/initramfs.cpio.gz
 #
-# Usage: rig/mkinitramfs.sh base|patched|kasan
+# Usage: rig/mkinitramfs.sh base|part1|patched|kasan
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -54,7 +54,7 @@ echo 'root:x:0:' >"$root/etc/group"
 
 cp -a "$out/modroot/lib/modules" "$root/lib/"
 # The kernel tree's own selftests that the guest runs, where the tree has them.
-case "$variant" in base) src=$BASE_SRC ;; *) src=$PATCHED_SRC ;; esac
+case "$variant" in base) src=$BASE_SRC ;; part1) src=$PART1_SRC ;; *) src=$PATCHED_SRC ;; esac
 for f in kselftest/ktap_helpers.sh mm/memmap_streaming.sh; do
 	[ -f "$src/tools/testing/selftests/$f" ] || continue
 	mkdir -p "$root/selftests/$(dirname "$f")"

@@ -3,46 +3,62 @@
 # Keep the build tree of the patched kernel equal to base + patches/. It is a
 # worktree of the base kept apart from ./linux, so that builds test exactly
 # what patches/ holds; it is only re-applied when patches/ changed.
+#
+# Usage: rig/patched-tree.sh [patched|part1]
+#   patched  base + every patch of patches/series (the default)
+#   part1    base + the first PART1_PATCHES (rig/lib.sh): the series without
+#            streaming stores, which "make bench" compares against
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+variant=${1:-patched}
+case "$variant" in
+patched) tree=$PATCHED_SRC count= ;;
+part1) tree=$PART1_SRC count=$PART1_PATCHES ;;
+*) die "usage: $0 [patched|part1]" ;;
+esac
+state=$CACHE_DIR/src/$variant
+
 [ -d "$BASE_SRC/.git" ] || die "no base tree; run 'make base' first"
-stamp=$(series_stamp)
-if [ -d "$PATCHED_SRC" ] && [ "$(cat "$CACHE_DIR/src/patched.stamp" 2>/dev/null)" = "$stamp" ] &&
-	git -C "$PATCHED_SRC" diff --quiet HEAD; then
-	info "patched tree matches patches/ ($(git -C "$PATCHED_SRC" rev-list --count base..HEAD) patches)"
+stamp=$(series_stamp "$count")
+if [ -d "$tree" ] && [ "$(cat "$state.stamp" 2>/dev/null)" = "$stamp" ] &&
+	git -C "$tree" diff --quiet HEAD; then
+	info "$variant tree matches patches/ ($(git -C "$tree" rev-list --count base..HEAD) patches)"
 	exit 0
 fi
 git -C "$BASE_SRC" worktree prune
-if [ ! -d "$PATCHED_SRC" ]; then
-	step "creating patched tree $PATCHED_SRC"
-	git -C "$BASE_SRC" worktree add -q --detach "$PATCHED_SRC" base
+if [ ! -d "$tree" ]; then
+	step "creating $variant tree $tree"
+	git -C "$BASE_SRC" worktree add -q --detach "$tree" base
 else
-	step "resetting patched tree to base"
-	git -C "$PATCHED_SRC" am --abort >/dev/null 2>&1 || true
+	step "resetting $variant tree to base"
+	git -C "$tree" am --abort >/dev/null 2>&1 || true
 	# Remember content and mtime of every file the old series touched, so
 	# that files whose content comes back the same keep their mtime and make
 	# does not rebuild what depends on them (say, only a commit message
 	# changed).
-	git -C "$PATCHED_SRC" diff --name-only base HEAD | while read -r f; do
-		[ -f "$PATCHED_SRC/$f" ] || continue
-		printf '%s %s %s\n' "$(git -C "$PATCHED_SRC" hash-object "$f")" \
-			"$(stat -c %Y "$PATCHED_SRC/$f")" "$f"
-	done >"$CACHE_DIR/src/patched.mtimes"
-	git -C "$PATCHED_SRC" reset -q --hard base
+	git -C "$tree" diff --name-only base HEAD | while read -r f; do
+		[ -f "$tree/$f" ] || continue
+		printf '%s %s %s\n' "$(git -C "$tree" hash-object "$f")" \
+			"$(stat -c %Y "$tree/$f")" "$f"
+	done >"$state.mtimes"
+	git -C "$tree" reset -q --hard base
 fi
-rm -f "$CACHE_DIR/src/patched.stamp"
-step "applying patches/series"
-apply_series "$PATCHED_SRC"
-if [ -f "$CACHE_DIR/src/patched.mtimes" ]; then
+rm -f "$state.stamp"
+step "applying patches/series${count:+ (the first $count: part 1)}"
+apply_series "$tree" "$count"
+if [ "$variant" = part1 ] && git -C "$tree" grep -q memcpy_streaming -- mm include; then
+	die "the first $count patches already use memcpy_streaming: PART1_PATCHES in rig/lib.sh no longer ends part 1"
+fi
+if [ -f "$state.mtimes" ]; then
 	kept=0
 	while read -r blob mtime f; do
-		[ -f "$PATCHED_SRC/$f" ] || continue
-		[ "$(git -C "$PATCHED_SRC" hash-object "$f")" = "$blob" ] || continue
-		touch -m -d "@$mtime" "$PATCHED_SRC/$f"
+		[ -f "$tree/$f" ] || continue
+		[ "$(git -C "$tree" hash-object "$f")" = "$blob" ] || continue
+		touch -m -d "@$mtime" "$tree/$f"
 		kept=$((kept + 1))
-	done <"$CACHE_DIR/src/patched.mtimes"
-	rm -f "$CACHE_DIR/src/patched.mtimes"
+	done <"$state.mtimes"
+	rm -f "$state.mtimes"
 	info "$kept unchanged files keep their timestamps"
 fi
-echo "$stamp" >"$CACHE_DIR/src/patched.stamp"
+echo "$stamp" >"$state.stamp"

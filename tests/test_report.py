@@ -22,7 +22,7 @@ CONFIGS = ["fsdax-dev", "devdax-2m", "fsdax-mem", "private", "virtio-fsdax-dev"]
 CSV_HEAD = ["config", "kernel", "policy", "accel", "pages", "rebinds",
             "first_bind_ms", "median_rebind_ms", "mean_rebind_ms",
             "min_rebind_ms", "max_rebind_ms", "instr_per_page",
-            "ratio_vs_base", "path", "regression"]
+            "ratio_vs_base", "ratio_vs_part1", "path", "regression"]
 
 
 def bind(config="fsdax-dev", kernel="base", policy="-", accel="tcg-icount",
@@ -173,7 +173,7 @@ class StatsTest(ReportTest):
         self.assertEqual(row["ratio_vs_base"], "")
         self.assertEqual(row["regression"], "no")
         self.assertIn("new-thing", proc.stdout)
-        self.assertRegex(proc.stdout, r"(?m)^new-thing\s+patched\s+auto\s.*n/a$")
+        self.assertRegex(proc.stdout, r"(?m)^new-thing\s+patched\s+auto\s.*n/a\s+-$")
 
     def test_crlf_and_prefix_whitespace(self):
         raw = self.dir / "a.raw"
@@ -228,6 +228,42 @@ class RegressionTest(ReportTest):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertNotIn("REGRESSION", proc.stdout + proc.stderr)
         self.assertEqual(rows[("fsdax-dev", "patched", "off", "tcg-icount")]
+                         ["regression"], "no")
+
+    def part1_files(self, patched_median):
+        """base at 200 us, part 1 at 100 us, patched at PATCHED_MEDIAN."""
+        base, _ = self.files(100.0)
+        part1 = self.raw("part1.raw", series([150.0, 99.0, 100.0, 101.0],
+                                             kernel="part1", path="template"))
+        pat = self.raw("patched.raw", series(
+            [150.0, patched_median - 1, patched_median, patched_median + 1],
+            kernel="patched", policy="auto", path="template+streaming"))
+        return base, part1, pat
+
+    def test_part1_ratio(self):
+        proc, _, rows = self.rows(*self.part1_files(80.0))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        part1 = rows[("fsdax-dev", "part1", "-", "tcg-icount")]
+        pat = rows[("fsdax-dev", "patched", "auto", "tcg-icount")]
+        base = rows[("fsdax-dev", "base", "-", "tcg-icount")]
+        self.assertEqual(part1["ratio_vs_base"], "2.0000")
+        self.assertEqual(part1["ratio_vs_part1"], "1.0000")
+        self.assertEqual(pat["ratio_vs_base"], "2.5000")
+        self.assertEqual(pat["ratio_vs_part1"], "1.2500")
+        self.assertEqual(base["ratio_vs_part1"], "", "base is not compared")
+        self.assertRegex(proc.stdout, r"(?m)^\s*fsdax-dev\s+part1\s+-\s.*2\.00x\s+1\.00x$")
+        self.assertRegex(proc.stdout, r"(?m)^\s*fsdax-dev\s+patched\s+auto\s.*2\.50x\s+1\.25x$")
+
+    def test_patched_slower_than_part1_is_a_regression(self):
+        # faster than base (0.101 < 0.200 ms), but 1% slower than part 1
+        proc, _, rows = self.rows(*self.part1_files(101.0))
+        self.assertEqual(proc.returncode, 3)
+        self.assertIn("REGRESSION: fsdax-dev auto: patched 0.101 ms vs part1 "
+                      "0.100 ms (+1.00%)", proc.stderr)
+        self.assertNotIn("vs base", proc.stderr)
+        self.assertEqual(rows[("fsdax-dev", "patched", "auto", "tcg-icount")]
+                         ["regression"], "yes")
+        self.assertEqual(rows[("fsdax-dev", "part1", "-", "tcg-icount")]
                          ["regression"], "no")
 
     def test_threshold_option(self):
