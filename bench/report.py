@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Host-side report of memmap_init_zone_device() timings, base vs patched.
+"""Host-side report of memmap_init_zone_device() timings, base vs the series.
 
 Usage:
   bench/report.py [--csv OUT.csv] [--meta OUT.meta] [--plot OUT.png|OUT.svg]
@@ -344,8 +344,8 @@ def plot(rows, filename, gnuplot):
         script += [f"$s{i} << EOD"] + [f"{b} {ms}" for b, ms in row["series"]]
         script.append("EOD")
     script += [f"set multiplot layout {nrows},{cols} title "
-               + gp_str("memmap_init_zone_device() time per bind, base vs "
-                        "patched"),
+               + gp_str("memmap_init_zone_device() time per bind, by kernel "
+                        "and policy"),
                "set xlabel 'bind index (0 = first bind, >= 1 rebinds)'",
                "set key outside right top vertical", "set grid",
                f"set xrange [-0.3:{last + 0.3}]", "set yrange [0:*]",
