@@ -17,7 +17,7 @@ CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/memmap-fast}
 BASE_SRC=$CACHE_DIR/src/base          # unpacked base, a git repo, tag "base"
 PATCHED_SRC=$CACHE_DIR/src/patched    # worktree of BASE_SRC: base + patches/
 PART1_SRC=$CACHE_DIR/src/part1        # worktree of BASE_SRC: base + part 1
-BUILD_DIR=$CACHE_DIR/build            # O= dirs: base, patched, patched-kasan
+BUILD_DIR=$CACHE_DIR/build            # O= dirs: base, part1, patched, kasan, each-patch
 RESULTS_DIR=${RESULTS_DIR:-$TOP_DIR/results}
 
 # Part 1 of the series is its first PART1_PATCHES patches: the struct page
