@@ -12,7 +12,7 @@ help:
 	@echo "make check       the test suite (CI runs this)"
 	@echo "make worktree    ./linux: the base with patches/ applied as commits (edit here)"
 	@echo "make export      regenerate patches/ from ./linux"
-	@echo "make build       build the patched kernel (KERNEL=base|part1|patched|kasan)"
+	@echo "make build       build the patched kernel (KERNEL=base|part1|patched|check|kasan|linkcheck)"
 	@echo "make shell       a shell in the guest (KERNEL=..., ACCEL=...)"
 	@echo "make unit-test   host-side tests only (no kernel build)"
 
@@ -35,11 +35,15 @@ checkpatch: base
 	@$(R)/checkpatch.sh
 
 KERNEL ?= patched
+# The source tree of each kernel variant (rig/patched-tree.sh): part1, check
+# (check and kasan: the series + patches/test-only/) or patched (patched,
+# linkcheck). linkcheck is vmlinux only: no initramfs.
+tree_of = $(if $(filter part1,$(1)),part1,$(if $(filter check kasan,$(1)),check,patched))
 build: deps
 	@$(R)/fetch-base.sh
-	@[ "$(KERNEL)" = base ] || $(R)/patched-tree.sh $(filter part1,$(KERNEL))
+	@[ "$(KERNEL)" = base ] || $(R)/patched-tree.sh $(call tree_of,$(KERNEL))
 	@$(R)/build-kernel.sh $(KERNEL)
-	@$(R)/mkinitramfs.sh $(KERNEL)
+	@[ "$(KERNEL)" = linkcheck ] || $(R)/mkinitramfs.sh $(KERNEL)
 
 ACCEL ?= tcg
 shell: build
@@ -51,7 +55,7 @@ unit-test:
 check: deps
 	@$(R)/check.sh
 
-# KASAN build of the patched kernel and the smoke suite on it (slow path
+# KASAN build of the check kernel and the smoke suite on it (slow path
 # everywhere); not part of make check, see rig/check.sh.
 check-kasan: deps
 	@$(R)/check.sh --kasan

@@ -1,15 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Run the series' kselftest (tools/testing/selftests/mm/memmap_streaming.sh,
-# copied into the image from the patched tree) on each region given, with its
-# destructive steps opted in, and turn its KTAP results into the suite's
-# ok/not ok/skip lines.
+# Run the series' kselftest (tools/testing/selftests/dax/memmap_streaming.sh
+# and its compiled helper dax_pattern, copied into the image from the check
+# tree by rig/mkinitramfs.sh) on each region given, with its destructive
+# steps opted in (MEMMAP_STREAMING_TEST_REGION=regionN; without it the test
+# only reads), and turn its KTAP results into the suite's ok/not ok/skip
+# lines. It formats fsdax namespaces with mkfs.ext4 and mounts them -o dax.
 #
 # Usage: kselftest.sh REGION...   (e.g. region0 region1)
 . /guest/lib.sh
 
-test=/selftests/mm/memmap_streaming.sh
+test=/selftests/dax/memmap_streaming.sh
 [ -f "$test" ] || { fail "kselftest: $test is not in the image (is the series applied?)"; summary; exit; }
+[ -x /selftests/dax/dax_pattern ] || fail "kselftest: /selftests/dax/dax_pattern is not in the image (tools/testing/selftests/dax/dax_pattern.c)"
+command -v mkfs.ext4 >/dev/null || fail "kselftest: no mkfs.ext4 in the image"
 load_pmem_stack
 check "NFIT: labels initialised" init_nfit_labels
 for region in "$@"; do

@@ -21,6 +21,11 @@ observe_memmap_init() {
 	fi
 }
 
+# Each call logs one line (pr_debug, mm/mm_init.c):
+#   memmap_init_zone_device initialised N pages in Mms, PATH path   (series)
+#   memmap_init_zone_device initialised N pages in Mms              (base)
+# PATH: slow, template or template+streaming.
+
 # memmap_init_count: how many times memmap_init_zone_device() logged so far.
 memmap_init_count() {
 	dmesg | grep -c 'memmap_init_zone_device initialised'
@@ -36,7 +41,8 @@ memmap_init_pages() {
 # ("template", "slow", ...), or "-" on a kernel that reports none.
 last_path() {
 	local p
-	p=$(dmesg | sed -n 's/.*memmap_init_zone_device used the \([a-z+-]*\) path.*/\1/p' | tail -n1)
+	p=$(dmesg | grep 'memmap_init_zone_device initialised' | tail -n1 |
+		sed -n 's/.*memmap_init_zone_device initialised [0-9]* pages in [^,]*, \([a-z+-]*\) path.*/\1/p')
 	echo "${p:--}"
 }
 
@@ -125,7 +131,8 @@ pattern_check() {
 		pmemtool check "$1" $(($2 - PATTERN_LEN)) $PATTERN_LEN "$3" "$a"
 }
 
-# The patched kernel's debug verification of the fast path (absent on base).
+# The debug verification of the fast path: the test-only patch
+# (patches/test-only/), in the check and kasan kernels only.
 VERIFY_CONTROL=/sys/kernel/debug/zone_device_memmap/verify
 VERIFY_RESULT=/sys/kernel/debug/zone_device_memmap/last_mismatches
 

@@ -11,9 +11,13 @@
 #
 # Usage: smoke.sh [NFIT_NS_SIZE [KIND]]   (default 1G, base)
 # KIND says what the kernel is and so which path memmap_init_zone_device()
-# must report: base (reports none), patched (the template path), kasan (the
-# slow path: sanitizer builds never copy templates). The patched kinds also
-# run the series' KUnit suite and its fast-path verification. The kasan kind
+# must report (on its "memmap_init_zone_device initialised N pages in Mms,
+# PATH path" line): base (reports none), patched (the template path, with or
+# without streaming), kasan (the slow path: sanitizer builds never copy
+# templates). The patched kinds also run the series' KUnit suites and the
+# fast-path verification, which only the test-only patch adds
+# (patches/test-only/): make check runs them on its check kernel (the series
+# plus that patch) and on the KASAN build of it. The kasan kind
 # covers device-private memory and the KUnit suites only: under KASAN and
 # TCG, NVDIMM labels (ACPI methods) time out, and virtio-pmem does not
 # probe with pci=noacpi, which the KASAN guest needs (see rig/check.sh).
@@ -205,7 +209,7 @@ device_private() {
 	check "private: rmmod test_hmm" rmmod test_hmm
 }
 
-log "kernel $(uname -r); namespaces of $SIZE"
+log "kernel $(uname -r); $(grep -c '^processor' /proc/cpuinfo) CPUs; namespaces of $SIZE"
 load_pmem_stack
 if [ "$KIND" != base ]; then
 	check "fast-path verification switched on" sh -c "echo 1 >$VERIFY_CONTROL"

@@ -10,8 +10,9 @@
 #                     [--configs "fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev"]
 #                     [--kernels "base part1 patched"] [--policies "auto on off"]
 # The patched kernel boots once per streaming policy, set for every device
-# with libnvdimm.memmap_streaming= and dax.memmap_streaming= (a series
-# without the knob boots once, policy "-").
+# with libnvdimm.memmap_streaming= (the initial value of every new nd pfn and
+# dax device, which a dax-bus device inherits from its nd dax device: fsdax
+# and devdax alike; a series without the knob boots once, policy "-").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -79,7 +80,7 @@ run_one() {
 	local k=$1 policy=$2 name=$1 append=
 	if [ "$policy" != - ]; then
 		name=$k-$policy
-		append="libnvdimm.memmap_streaming=$policy dax.memmap_streaming=$policy"
+		append="libnvdimm.memmap_streaming=$policy"
 	fi
 	step "bench: $k kernel, policy $policy"
 	host_meta "$k" >"$raw/$name.raw"
@@ -92,7 +93,7 @@ run_one() {
 }
 
 for k in $kernels; do
-	if [ "$k" = patched ] && grep -qs memmap_streaming "$PATCHED_SRC/drivers/nvdimm/pfn_devs.c"; then
+	if [ "$k" = patched ] && grep -rqs memmap_streaming "$PATCHED_SRC/drivers/nvdimm/"; then
 		for p in $policies; do run_one "$k" "$p"; done
 	else
 		run_one "$k" -

@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # Bisectability: apply patches/ one at a time in a scratch tree and, after
 # each, build with W=1 the objects that patch touches (its .c files, plus
-# mm/mm_init.o for header-only patches), using the patched kernel's config.
+# mm/mm_init.o for header-only patches), using the check kernel's config
+# (make check builds it; its debug options, CONFIG_DEBUG_VM included, cover
+# more code).
 # Warnings in touched files fail too: W=1 output must be clean.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 tree=$CACHE_DIR/src/each-patch
 out=$BUILD_DIR/each-patch
-cfg=$BUILD_DIR/patched/.config
-[ -f "$cfg" ] || die "no patched kernel config; run rig/build-kernel.sh patched first"
+cfg=$BUILD_DIR/check/.config
+[ -f "$cfg" ] || die "no check kernel config; run rig/build-kernel.sh check first"
 mkdir -p "$out"
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE_DIR/ccache}
 kmake() { make -C "$tree" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" "$@"; }

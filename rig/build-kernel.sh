@@ -1,15 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build one guest kernel out of tree: tinyconfig + rig/kernel.config (+ the
-# variant's extra fragment), bzImage and modules, with ccache. Skips make
+# variant's extra fragments), bzImage and modules, with ccache. Skips make
 # entirely when neither the source tree nor the config changed since the
 # last successful build.
 #
-# Usage: rig/build-kernel.sh base|part1|patched|kasan
-#   base     the unpacked base tree
-#   part1    base + part 1 of patches/ (rig/patched-tree.sh part1)
-#   patched  base + patches/ (rig/patched-tree.sh keeps it in sync)
-#   kasan    the patched tree with rig/kasan.config on top
+# Usage: rig/build-kernel.sh base|part1|patched|check|kasan|linkcheck
+#   base       the unpacked base tree
+#   part1      base + part 1 of patches/ (rig/patched-tree.sh part1)
+#   patched    base + patches/ (rig/patched-tree.sh keeps it in sync)
+#   check      base + patches/ + patches/test-only/ (rig/patched-tree.sh
+#              check) with rig/check.config: the kernel make check tests
+#   kasan      the check tree with rig/check.config and rig/kasan.config
+#   linkcheck  the patched tree from tinyconfig + rig/linkcheck.config alone
+#              (no kernel.config): the KUnit suites built in, without
+#              DEVICE_PRIVATE; vmlinux only, to show that it links
 # The variants with the series add rig/part1.config, and those with all of
 # it rig/patched.config (the symbols each part adds).
 set -euo pipefail
@@ -17,15 +22,20 @@ set -euo pipefail
 
 variant=${1:-}
 part1=("$RIG_DIR/kernel.config" "$RIG_DIR/part1.config")
+check=("${part1[@]}" "$RIG_DIR/patched.config" "$RIG_DIR/check.config")
+# What make builds, and the file that shows it was built.
+targets=(bzImage modules) image=arch/x86/boot/bzImage
 case "$variant" in
 base) src=$BASE_SRC fragments=("$RIG_DIR/kernel.config") ;;
 part1) src=$PART1_SRC fragments=("${part1[@]}") ;;
 patched) src=$PATCHED_SRC fragments=("${part1[@]}" "$RIG_DIR/patched.config") ;;
-kasan) src=$PATCHED_SRC fragments=("${part1[@]}" "$RIG_DIR/patched.config" "$RIG_DIR/kasan.config") ;;
-*) die "usage: $0 base|part1|patched|kasan" ;;
+check) src=$CHECK_SRC fragments=("${check[@]}") ;;
+kasan) src=$CHECK_SRC fragments=("${check[@]}" "$RIG_DIR/kasan.config") ;;
+linkcheck) src=$PATCHED_SRC fragments=("$RIG_DIR/linkcheck.config") targets=(vmlinux) image=vmlinux ;;
+*) die "usage: $0 base|part1|patched|check|kasan|linkcheck" ;;
 esac
 need_cmd make gcc flex bison bc ccache
-[ -d "$src" ] || die "source tree $src missing; run 'make base' (base), 'make tree' (patched) or rig/patched-tree.sh part1"
+[ -d "$src" ] || die "source tree $src missing; run 'make base' (base), 'make tree' (patched, linkcheck) or rig/patched-tree.sh part1|check"
 
 out=$BUILD_DIR/$variant
 mkdir -p "$out"
@@ -37,7 +47,7 @@ stamp=$({
 	git -C "$src" status --porcelain --untracked-files=no
 	cat "${fragments[@]}"
 } | sha256sum | cut -d' ' -f1)
-if [ -f "$out/arch/x86/boot/bzImage" ] && [ "$(cat "$out/.rig-stamp" 2>/dev/null)" = "$stamp" ]; then
+if [ -f "$out/$image" ] && [ "$(cat "$out/.rig-stamp" 2>/dev/null)" = "$stamp" ]; then
 	info "$variant kernel is up to date ($out)"
 	exit 0
 fi
@@ -66,26 +76,30 @@ $bad"
 	echo "$frag_hash" >"$out/.rig-config"
 fi
 
-step "building $variant kernel in $out (log: $log)"
+step "building $variant kernel (${targets[*]}) in $out (log: $log)"
+# objects of a full build, for the progress lines (unmeasured for linkcheck)
+case "$variant" in linkcheck) full= ;; *) full=1350 ;; esac
 t0=$(date +%s)
 n0=$(grep -c '^  CC' "$log" 2>/dev/null || true)
 (
-	kmake bzImage modules >>"$log" 2>&1
+	kmake "${targets[@]}" >>"$log" 2>&1
 	echo $? >"$out/.rig-rc"
 ) &
 pid=$!
 while kill -0 "$pid" 2>/dev/null; do
 	sleep 20
 	n=$(grep -c '^  CC' "$log" || true)
-	info "$variant: $((n - n0)) objects compiled, $(($(date +%s) - t0))s (a full build is ~1350)"
+	info "$variant: $((n - n0)) objects compiled, $(($(date +%s) - t0))s${full:+ (a full build is ~$full)}"
 done
 wait "$pid" || true
 if [ "$(cat "$out/.rig-rc")" != 0 ]; then
 	grep -E 'error|Error' "$log" | head -n 20 >&2 || true
 	die "$variant kernel build failed; see $log"
 fi
-rm -rf "$out/modroot"
-kmake INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install >>"$log" 2>&1 ||
-	die "modules_install failed; see $log"
+if [[ " ${targets[*]} " == *" modules "* ]]; then
+	rm -rf "$out/modroot"
+	kmake INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install >>"$log" 2>&1 ||
+		die "modules_install failed; see $log"
+fi
 echo "$stamp" >"$out/.rig-stamp"
 step "$variant kernel built in $(($(date +%s) - t0))s: $(make -s -C "$src" O="$out" kernelrelease 2>/dev/null)"

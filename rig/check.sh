@@ -4,6 +4,9 @@
 # smoke suite whose own checks are counted one by one. Ends with
 # "N passed, N failed" and a non-zero status on any failure. A stage that
 # fails stops the stages that depend on it; they are counted as failed.
+# The guest suites run on the check kernel: the series plus the test-only
+# patches of patches/test-only/ (the debug verification), with
+# rig/check.config; never one of the kernels make bench measures.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -32,15 +35,16 @@ stage() {
 }
 
 # guest_suite NAME KERNEL SCRIPT [ARGS...]: run a guest script and count its
-# checks. Every one gets the same NFIT NVDIMM and virtio-pmem device, unless
-# QEMU_OPTS (qemu-run.sh options) says otherwise.
+# checks. Every one gets 2 vCPUs (whatever CHECK_ACCEL is: the streaming
+# path must run on an SMP guest) and the same NFIT NVDIMM and virtio-pmem
+# device, unless QEMU_OPTS (qemu-run.sh options) says otherwise.
 guest_suite() {
 	local name=$1 kernel=$2 t0 rc p f
 	shift 2
 	t0=$(date +%s)
 	step "check: $name (guest/$1 on the $kernel kernel)"
 	# shellcheck disable=SC2086
-	"$RIG_DIR/qemu-run.sh" -k "$kernel" -a "${CHECK_ACCEL:-tcg}" ${QEMU_OPTS:---nvdimm 8G --virtio-pmem 2G} \
+	"$RIG_DIR/qemu-run.sh" -k "$kernel" -a "${CHECK_ACCEL:-tcg}" -c 2 ${QEMU_OPTS:---nvdimm 8G --virtio-pmem 2G} \
 		-o "$logdir/$name" -t 1500 "$@"
 	rc=$?
 	timings+=("$(printf '%-28s %5ss' "$name" $(($(date +%s) - t0)))")
@@ -71,8 +75,10 @@ finish() {
 # KASAN with 5-level paging reports a wild access in early interrupt
 # handling (la57=off), and ACPI methods time out (pci=noacpi routes PCI
 # interrupts without them; no NVDIMM, whose labels are ACPI methods).
+# The KASAN kernel is built on the check tree, so that the smoke suite can
+# switch the verification on.
 if [ "${1:-}" = --kasan ]; then
-	stage series-applies "$RIG_DIR/patched-tree.sh" || finish
+	stage series-applies "$RIG_DIR/patched-tree.sh" check || finish
 	stage build-kasan sh -c "'$RIG_DIR/build-kernel.sh' kasan && '$RIG_DIR/mkinitramfs.sh' kasan" || finish
 	QEMU_OPTS="--cpu max,la57=off --append pci=noacpi" guest_suite smoke-kasan kasan smoke.sh 1G kasan
 	finish
@@ -81,10 +87,14 @@ fi
 stage unit-tests python3 -m unittest discover -s "$TOP_DIR/tests" -p 'test_*.py'
 stage base-fetch-checksum "$RIG_DIR/fetch-base.sh" || finish
 stage series-applies "$RIG_DIR/patched-tree.sh" || finish
+stage test-only-applies "$RIG_DIR/patched-tree.sh" check || finish
 stage checkpatch-strict "$RIG_DIR/checkpatch.sh"
-stage build-patched sh -c "'$RIG_DIR/build-kernel.sh' patched && '$RIG_DIR/mkinitramfs.sh' patched" || finish
-guest_suite smoke-patched patched smoke.sh 1G patched
-guest_suite udev-policy patched udev.sh
-guest_suite kselftest patched kselftest.sh region0 region1
+stage build-check sh -c "'$RIG_DIR/build-kernel.sh' check && '$RIG_DIR/mkinitramfs.sh' check" || finish
+# The KUnit suites built into a tinyconfig kernel without DEVICE_PRIVATE
+# (no GET_FREE_REGION) must link; vmlinux only, on the patched tree.
+stage build-linkcheck "$RIG_DIR/build-kernel.sh" linkcheck
+guest_suite smoke-check check smoke.sh 1G patched
+guest_suite udev-policy check udev.sh
+guest_suite kselftest check kselftest.sh region0 region1
 stage each-patch-builds "$RIG_DIR/build-each-patch.sh"
 finish

@@ -12,10 +12,13 @@ need=(
 	qemu-system-x86_64:qemu-system-x86 busybox:busybox-static ndctl:ndctl
 	daxctl:daxctl udevadm:udev kmod:kmod truncate:coreutils
 )
-# packages without a command of their own (python3-ply and python3-git:
-# checkpatch's SPDX check, run with Debian's /usr/bin/python3)
+# packages checked by a file: those without a command of their own
+# (python3-ply and python3-git: checkpatch's SPDX check, run with Debian's
+# /usr/bin/python3), and e2fsprogs, whose mkfs.ext4 (for the guest's
+# kselftest) is in /sbin, which a normal user's PATH may lack
 libs=(libelf-dev:/usr/include/libelf.h libssl-dev:/usr/include/openssl/ssl.h
-	python3-ply:/usr/lib/python3/dist-packages/ply python3-git:/usr/lib/python3/dist-packages/git)
+	python3-ply:/usr/lib/python3/dist-packages/ply python3-git:/usr/lib/python3/dist-packages/git
+	e2fsprogs:/sbin/mkfs.ext4)
 
 missing=()
 for pair in "${need[@]}"; do

@@ -17,13 +17,14 @@ CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/memmap-fast}
 BASE_SRC=$CACHE_DIR/src/base          # unpacked base, a git repo, tag "base"
 PATCHED_SRC=$CACHE_DIR/src/patched    # worktree of BASE_SRC: base + patches/
 PART1_SRC=$CACHE_DIR/src/part1        # worktree of BASE_SRC: base + part 1
-BUILD_DIR=$CACHE_DIR/build            # O= dirs: base, part1, patched, kasan, each-patch
+CHECK_SRC=$CACHE_DIR/src/check        # worktree of BASE_SRC: base + patches/ + patches/test-only/
+BUILD_DIR=$CACHE_DIR/build            # O= dirs: base, part1, patched, check, kasan, linkcheck, each-patch
 RESULTS_DIR=${RESULTS_DIR:-$TOP_DIR/results}
 
 # Part 1 of the series is its first PART1_PATCHES patches: the struct page
 # template without streaming stores.  "make bench" measures it as the kernel
 # that the streaming part must not be slower than.
-PART1_PATCHES=7
+PART1_PATCHES=6
 
 _rig_t0=${_rig_t0:-$(date +%s)}
 export _rig_t0
@@ -64,37 +65,66 @@ series_files() {
 	done <"$TOP_DIR/patches/series"
 }
 
+# test_only_files: the test-only patches (patches/test-only/NNNN-*.patch), in
+# name order, one per line.  They are applied on top of the whole series for
+# the "check" kernel only (the debug verification that make check uses),
+# never for the kernels that make bench measures.
+test_only_files() {
+	local f
+	for f in "$TOP_DIR"/patches/test-only/[0-9][0-9][0-9][0-9]-*.patch; do
+		[ -f "$f" ] && printf '%s\n' "$f"
+	done
+	return 0
+}
+
 # git_id: a fixed committer identity for the rig's own commits in kernel trees.
 git_id() {
 	git -c user.name="${GIT_AUTHOR_NAME:-memmap-fast rig}" \
 		-c user.email="${GIT_AUTHOR_EMAIL:-rig@localhost}" "$@"
 }
 
-# apply_series DIR [N]: git am every patch of patches/series (the first N)
-# onto DIR's HEAD.  A patch that does not apply is named with its failing
-# hunk, and the tree is left as it was before that patch.
-apply_series() {
-	local dir=$1 p n=0 total
-	total=$(series_files "${2:-}" | wc -l)
-	for p in $(series_files "${2:-}"); do
+# apply_patches DIR PATCH...: git am each PATCH onto DIR's HEAD.  A patch
+# that does not apply is named with its failing hunk, and the tree is left as
+# it was before that patch.
+apply_patches() {
+	local dir=$1 p n=0 total name
+	shift
+	total=$#
+	for p in "$@"; do
 		n=$((n + 1))
-		info "applying [$n/$total] $(basename "$p")"
+		name=${p#"$TOP_DIR/"}
+		info "applying [$n/$total] ${name#patches/}"
 		if ! git_id -C "$dir" am -q --keep-cr "$p" >/tmp/rig-am.$$ 2>&1; then
-			printf 'ERROR: patches/%s does not apply:\n' "$(basename "$p")" >&2
+			printf 'ERROR: %s does not apply:\n' "$name" >&2
 			git -C "$dir" apply --check --verbose "$p" 2>&1 | grep -E '^(error|Checking|Hunk|Applied)' | sed 's/^/  /' >&2 || true
 			sed 's/^/  /' /tmp/rig-am.$$ >&2
 			rm -f /tmp/rig-am.$$
 			git -C "$dir" am --abort >/dev/null 2>&1 || true
-			die "fix patches/$(basename "$p") against the base (edit in the worktree: make worktree), then export again"
+			die "fix $name against the base (edit in the worktree: make worktree), then export again"
 		fi
 	done
 	rm -f /tmp/rig-am.$$
 }
 
-# series_stamp [N]: identifies base + patches/ content (of the first N).
+# apply_series DIR [N]: apply_patches every patch of patches/series (the
+# first N).
+apply_series() {
+	local files
+	files=$(series_files "${2:-}") || exit 1
+	# shellcheck disable=SC2086
+	apply_patches "$1" $files
+}
+
+# series_stamp [N [test-only]]: identifies base + patches/ content (of the
+# first N; N empty: all of it), and with "test-only" the test-only patches
+# too (the check kernel).
 series_stamp() {
 	{
 		git -C "$BASE_SRC" rev-parse base
 		series_files "${1:-}" | xargs -r cat
+		if [ "${2:-}" = test-only ]; then
+			echo "@@ test-only"
+			test_only_files | xargs -r cat
+		fi
 	} | sha256sum | cut -d' ' -f1
 }

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the guest initramfs for one kernel variant from Debian packages
-# installed on this host (busybox-static, ndctl, daxctl, udev, kmod) and
-# their shared libraries, the variant's modules, the guest/ scripts and
-# pmemtool. Output: $BUILD_DIR/<variant>/initramfs.cpio.gz
+# installed on this host (busybox-static, ndctl, daxctl, udev, kmod,
+# e2fsprogs' mkfs.ext4) and their shared libraries, the variant's modules,
+# the guest/ scripts, pmemtool, and the variant's tree's own selftests
+# (dax/memmap_streaming.sh and its dax_pattern helper) where it has them.
+# Output: $BUILD_DIR/<variant>/initramfs.cpio.gz
 #
-# Usage: rig/mkinitramfs.sh base|part1|patched|kasan
+# Usage: rig/mkinitramfs.sh base|part1|patched|check|kasan
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -19,6 +21,8 @@ BUSYBOX=/bin/busybox
 for b in ndctl daxctl udevadm kmod; do
 	command -v "$b" >/dev/null || die "$b not found; apt-get install ndctl daxctl udev kmod"
 done
+# mkfs.ext4 lives in /sbin, which a normal user's PATH may lack.
+MKFS_EXT4=$(PATH=$PATH:/sbin:/usr/sbin command -v mkfs.ext4) || die "mkfs.ext4 not found; apt-get install e2fsprogs"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -43,6 +47,9 @@ copy_bin() {
 for b in ndctl daxctl udevadm kmod bash; do
 	copy_bin "$(command -v "$b")"
 done
+# The kselftest formats fsdax namespaces as ext4 (mounted -o dax).
+copy_bin "$MKFS_EXT4"
+[ ! -f /etc/mke2fs.conf ] || cp /etc/mke2fs.conf "$root/etc/"
 # udevadm acts as the daemon when called as systemd-udevd.
 mkdir -p "$root/lib/systemd"
 ln -sf "$(command -v udevadm)" "$root/lib/systemd/systemd-udevd"
@@ -51,15 +58,29 @@ for a in modprobe insmod rmmod lsmod depmod modinfo; do
 done
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
+# mke2fs looks for mounted filesystems there.
+ln -s /proc/mounts "$root/etc/mtab"
 
 cp -a "$out/modroot/lib/modules" "$root/lib/"
 # The kernel tree's own selftests that the guest runs, where the tree has them.
-case "$variant" in base) src=$BASE_SRC ;; part1) src=$PART1_SRC ;; *) src=$PATCHED_SRC ;; esac
-for f in kselftest/ktap_helpers.sh mm/memmap_streaming.sh; do
-	[ -f "$src/tools/testing/selftests/$f" ] || continue
+case "$variant" in
+base) src=$BASE_SRC ;;
+part1) src=$PART1_SRC ;;
+check | kasan) src=$CHECK_SRC ;;
+*) src=$PATCHED_SRC ;;
+esac
+st=$src/tools/testing/selftests
+for f in kselftest/ktap_helpers.sh dax/memmap_streaming.sh; do
+	[ -f "$st/$f" ] || continue
 	mkdir -p "$root/selftests/$(dirname "$f")"
-	cp "$src/tools/testing/selftests/$f" "$root/selftests/$f"
+	cp "$st/$f" "$root/selftests/$f"
 done
+if [ -f "$st/dax/dax_pattern.c" ]; then
+	info "building selftests/dax/dax_pattern from $st/dax/dax_pattern.c"
+	mkdir -p "$root/selftests/dax"
+	gcc -static -O2 -Wall -I "$st" -o "$root/selftests/dax/dax_pattern" "$st/dax/dax_pattern.c" ||
+		die "the kselftest helper $st/dax/dax_pattern.c does not build (gcc -static -O2 -Wall)"
+fi
 install -m 0755 "$TOP_DIR/guest/init" "$root/init"
 install -m 0644 "$TOP_DIR"/guest/*.sh "$root/guest/"
 gcc -static -O2 -Wall -o "$root/bin/pmemtool" "$TOP_DIR/guest/pmemtool.c"

@@ -4,7 +4,7 @@
 # script, or give an interactive shell.
 #
 # Usage: rig/qemu-run.sh [options] [--] [SCRIPT [ARGS...]]
-#   -k, --kernel V      base, part1, patched or kasan (default patched)
+#   -k, --kernel V      base, part1, patched, check or kasan (default patched)
 #   -a, --accel A       tcg (multi-threaded, default), tcg-icount (deterministic:
 #                       1 guest ns = 1 guest instruction), kvm, auto (kvm where
 #                       kvm_intel/kvm_amd is loaded, else tcg)

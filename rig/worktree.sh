@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Create ./linux, a git worktree of the base with patches/ applied as commits
-# on branch "series". Edit and commit there (git commit --amend, rebase -i),
+# Create ./linux, a git worktree of the base with patches/ (then
+# patches/test-only/) applied as commits on branch "series". Edit and commit there (git commit --amend, rebase -i),
 # then run rig/export-series.sh to regenerate patches/.
 #
 # Usage: rig/worktree.sh [--reset]   --reset throws ./linux away and starts over
@@ -22,4 +22,7 @@ git -C "$BASE_SRC" worktree prune
 step "creating worktree $wt (branch series, from tag base)"
 git -C "$BASE_SRC" worktree add -q -B series "$wt" base
 apply_series "$wt"
+# The test-only patches go on top, so that "make export" writes them back.
+# shellcheck disable=SC2046
+apply_patches "$wt" $(test_only_files)
 step "worktree ready: $(git -C "$wt" rev-list --count base..HEAD) patches on branch series"

@@ -63,6 +63,46 @@ class SeriesFilesTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("0009-gone.patch, which does not exist", r.stderr)
 
+    def test_only_files(self, *names):
+        d = os.path.join(self.patches, "test-only")
+        os.makedirs(d, exist_ok=True)
+        for name in names:
+            with open(os.path.join(d, name), "w") as f:
+                f.write(name + "\n")
+
+    def stamp(self, *args):
+        # series_stamp needs the base tag of BASE_SRC: a tiny repository.
+        base = os.path.join(self.tmp.name, "cache", "src", "base")
+        if not os.path.isdir(base):
+            os.makedirs(base)
+            for cmd in (["init", "-q"],
+                        ["-c", "user.name=t", "-c", "user.email=t@t", "commit",
+                         "-q", "--allow-empty", "-m", "base"],
+                        ["tag", "base"]):
+                subprocess.run(["git", "-C", base, *cmd], check=True)
+        r = self.bash("series_stamp " + " ".join(args))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.strip()
+
+    def test_test_only_files_in_name_order(self):
+        self.test_only_files("0002-y.patch", "0001-x.patch", "notes.txt")
+        r = self.bash("test_only_files")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([os.path.basename(line) for line in r.stdout.splitlines()],
+                         ["0001-x.patch", "0002-y.patch"])
+
+    def test_no_test_only_patches_is_empty(self):
+        r = self.bash("test_only_files")
+        self.assertEqual((r.returncode, r.stdout), (0, ""))
+
+    def test_stamp_covers_test_only_patches_for_check_only(self):
+        plain, check = self.stamp(), self.stamp("''", "test-only")
+        self.assertNotEqual(plain, check)
+        self.test_only_files("0001-x.patch")
+        self.assertEqual(self.stamp(), plain)
+        self.assertNotEqual(self.stamp("''", "test-only"), check)
+        self.assertNotEqual(self.stamp("2"), plain)
+
     def test_part1_is_part_of_the_real_series(self):
         r = subprocess.run(["bash", "-c", f". '{RIG}/lib.sh'; "
                             "echo $PART1_PATCHES; series_files | wc -l"],

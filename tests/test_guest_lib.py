@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Tests of guest/lib.sh's parsing of memmap_init_zone_device()'s pr_debug
+line, with dmesg replaced by a shell function printing a sample log."""
+
+import os
+import shutil
+import subprocess
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LIB = os.path.join(HERE, "..", "guest", "lib.sh")
+
+SERIES_LOG = """\
+[    3.100000] nd_pmem namespace0.0: unable to guarantee persistence of writes
+[    3.200000] memmap_init_zone_device initialised 262144 pages in 12ms, template+streaming path
+[    3.300000] memmap_init_zone_device initialised 512 pages in 0ms, slow path
+[    3.400000] memmap_init_zone_device initialised 4128256 pages in 46ms, template path
+[    3.500000] dax_pmem dax0.1: something else
+"""
+
+BASE_LOG = """\
+[    3.200000] memmap_init_zone_device initialised 262144 pages in 228ms
+[    3.300000] memmap_init_zone_device initialised 131072 pages in 7ms
+"""
+
+
+class GuestLibTest(unittest.TestCase):
+    def run_lib(self, log, script, shell=("sh",)):
+        fake = "dmesg() { cat <<'EOT'\n" + log + "EOT\n}\n"
+        r = subprocess.run([*shell, "-c", f". '{LIB}'\n{fake}{script}"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.strip()
+
+    def test_series_line(self):
+        self.assertEqual(self.run_lib(SERIES_LOG, "memmap_init_count"), "3")
+        self.assertEqual(self.run_lib(SERIES_LOG, "memmap_init_pages 1"), "262144")
+        self.assertEqual(self.run_lib(SERIES_LOG, "memmap_init_pages 3"), "4128256")
+        self.assertEqual(self.run_lib(SERIES_LOG, "last_path"), "template")
+
+    def test_each_path(self):
+        for path in ("slow", "template", "template+streaming"):
+            log = ("[ 1.0] memmap_init_zone_device initialised 8 pages in 1ms, "
+                   f"{path} path\n")
+            self.assertEqual(self.run_lib(log, "last_path"), path)
+
+    def test_base_reports_no_path(self):
+        self.assertEqual(self.run_lib(BASE_LOG, "memmap_init_count"), "2")
+        self.assertEqual(self.run_lib(BASE_LOG, "memmap_init_pages 2"), "131072")
+        self.assertEqual(self.run_lib(BASE_LOG, "last_path"), "-")
+
+    def test_last_line_decides(self):
+        # A path-less last line is "-", whatever an earlier line said.
+        self.assertEqual(self.run_lib(SERIES_LOG + BASE_LOG, "last_path"), "-")
+        self.assertEqual(self.run_lib("", "last_path"), "-")
+
+    @unittest.skipUnless(shutil.which("busybox"), "no busybox")
+    def test_busybox_sh(self):
+        self.assertEqual(self.run_lib(SERIES_LOG, "last_path",
+                                      shell=("busybox", "sh")), "template")
+
+
+if __name__ == "__main__":
+    unittest.main()
