@@ -61,11 +61,11 @@ check-kasan: deps
 	@$(R)/check.sh --kasan
 
 # make bench [SIZE=16G] [REBINDS=10] [ACCEL=tcg-icount] [CONFIGS="fsdax-dev ..."]
-#            [KERNELS="base part1 patched"]
+#            [KERNELS="base part1 patched"] [OPT=size]
 bench: deps
 	@$(R)/bench.sh $(if $(SIZE),--size $(SIZE)) $(if $(REBINDS),--rebinds $(REBINDS)) \
 		$(if $(filter-out tcg,$(ACCEL)),--accel $(ACCEL)) $(if $(CONFIGS),--configs "$(CONFIGS)") \
-		$(if $(KERNELS),--kernels "$(KERNELS)")
+		$(if $(KERNELS),--kernels "$(KERNELS)") $(if $(OPT),--opt $(OPT))
 
 clean-results:
 	rm -rf results

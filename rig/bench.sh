@@ -9,6 +9,9 @@
 # Usage: rig/bench.sh [--size 16G] [--rebinds 10] [--accel tcg-icount|tcg|kvm]
 #                     [--configs "fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev"]
 #                     [--kernels "base part1 patched"] [--policies "auto on off"]
+#                     [--opt size]
+# --opt size builds and boots the same kernels with -Os
+# (CONFIG_CC_OPTIMIZE_FOR_SIZE, rig/size.config) in a build root of their own.
 # The patched kernel boots once per streaming policy, set for every device
 # with libnvdimm.memmap_streaming= (the initial value of every new nd pfn and
 # dax device, which a dax-bus device inherits from its nd dax device: fsdax
@@ -26,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--configs) configs=$2; shift ;;
 	--kernels) kernels=$2; shift ;;
 	--policies) policies=$2; shift ;;
+	--opt) [ "$2" = size ] || die "--opt takes size"; export KERNEL_OPT=size; shift ;;
 	-h | --help) sed -n '3,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
@@ -70,6 +74,7 @@ host_meta() {
 	[ "$k" = patched ] && echo "@meta series_sha256=$(series_stamp | cut -c1-16) ($(series_files | wc -l) patches)"
 	[ "$k" = part1 ] && echo "@meta part1_series_sha256=$(series_stamp "$PART1_PATCHES" | cut -c1-16) (patches 1-$PART1_PATCHES)"
 	echo "@meta accel=$accel"
+	echo "@meta cc_optimize=${KERNEL_OPT:-performance}"
 	echo "@meta qemu=$(qemu-system-x86_64 --version | head -n1)"
 	echo "@meta host_cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1)"
 	echo "@meta guest=${mem_mib} MiB RAM, NFIT NVDIMM and virtio-pmem of $size each"

@@ -34,6 +34,7 @@ kasan) src=$CHECK_SRC fragments=("${check[@]}" "$RIG_DIR/kasan.config") ;;
 linkcheck) src=$PATCHED_SRC fragments=("$RIG_DIR/linkcheck.config") targets=(vmlinux) image=vmlinux ;;
 *) die "usage: $0 base|part1|patched|check|kasan|linkcheck" ;;
 esac
+[ "${KERNEL_OPT:-}" = size ] && fragments+=("$RIG_DIR/size.config")
 need_cmd make gcc flex bison bc ccache
 [ -d "$src" ] || die "source tree $src missing; run 'make base' (base), 'make tree' (patched, linkcheck) or rig/patched-tree.sh part1|check"
 
@@ -65,8 +66,10 @@ if [ "$(cat "$out/.rig-config" 2>/dev/null)" != "$frag_hash" ] || [ ! -f "$out/.
 		die "merge_config failed; see $log"
 	kmake olddefconfig >>"$log" 2>&1 || die "olddefconfig failed; see $log"
 	# Every requested symbol must have stuck.
+	# The last fragment that names a symbol decides its value.
 	bad=$(cat "${fragments[@]}" |
 		sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)/\1 \2/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1 /p' |
+		awk '{ v[$1] = $2 } END { for (s in v) print s, v[s] }' |
 		while read -r sym val; do
 			got=$(sed -n "s/^$sym=//p" "$out/.config")
 			[ "$got" = "$val" ] || echo "$sym=$val (got '${got:-unset}')"

@@ -18,7 +18,11 @@ BASE_SRC=$CACHE_DIR/src/base          # unpacked base, a git repo, tag "base"
 PATCHED_SRC=$CACHE_DIR/src/patched    # worktree of BASE_SRC: base + patches/
 PART1_SRC=$CACHE_DIR/src/part1        # worktree of BASE_SRC: base + part 1
 CHECK_SRC=$CACHE_DIR/src/check        # worktree of BASE_SRC: base + patches/ + patches/test-only/
-BUILD_DIR=$CACHE_DIR/build            # O= dirs: base, part1, patched, check, kasan, linkcheck, each-patch
+# O= dirs: base, part1, patched, check, kasan, linkcheck, each-patch; with
+# KERNEL_OPT=size (make bench OPT=size) the same kernels built with -Os,
+# CONFIG_CC_OPTIMIZE_FOR_SIZE, in a build root of their own.
+case "${KERNEL_OPT:-}" in '' | size) ;; *) echo "ERROR: KERNEL_OPT is '' or size, not '$KERNEL_OPT'" >&2; exit 1 ;; esac
+BUILD_DIR=$CACHE_DIR/build${KERNEL_OPT:+-$KERNEL_OPT}
 RESULTS_DIR=${RESULTS_DIR:-$TOP_DIR/results}
 
 # Part 1 of the series is its first PART1_PATCHES patches: the struct page
