@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Bisectability: apply patches/ one at a time in a scratch tree and, after
-# each, build with W=1 the objects that patch touches (its .c files, plus
+# each, build with W=1 the objects that patch touches (its kernel .c files, plus
 # mm/mm_init.o for header-only patches), using the check kernel's config
 # (make check builds it; its debug options, CONFIG_DEBUG_VM included, cover
 # more code).
@@ -29,7 +29,7 @@ n=0 total=$(series_files | wc -l) failed=0
 for p in $(series_files); do
 	n=$((n + 1))
 	git_id -C "$tree" am -q "$p" || die "patches/$(basename "$p") does not apply"
-	objs=$(git -C "$tree" diff --name-only HEAD~1 -- '*.c' | sed 's/\.c$/.o/')
+	objs=$(git -C "$tree" diff --name-only HEAD~1 -- '*.c' ':!tools/' | sed 's/\.c$/.o/')
 	objs="$objs mm/mm_init.o"
 	objs=$(printf '%s\n' $objs | sort -u | tr '\n' ' ')
 	step "[$n/$total] $(basename "$p"): W=1 $objs"
