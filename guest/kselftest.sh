@@ -16,14 +16,6 @@ test=/selftests/dax/memmap_streaming.sh
 command -v mkfs.ext4 >/dev/null || fail "kselftest: no mkfs.ext4 in the image"
 load_pmem_stack
 check "NFIT: labels initialised" init_nfit_labels
-# A label-less region (virtio-pmem) keeps its one namespace in the mode an
-# earlier suite left in the backing file; the test takes it only when raw.
-for region in "$@"; do
-	for ns in $(ndctl list -N -r "$region" | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p'); do
-		[ "$(ndctl list -N -n "$ns" | json_field mode)" = raw ] ||
-			check "$region: $ns made raw for the kselftest" ndctl create-namespace -f -e "$ns" -m raw
-	done
-done
 for region in "$@"; do
 	log "kselftest memmap_streaming.sh on $region"
 	MEMMAP_STREAMING_TEST_REGION=$region bash "$test" >/tmp/ktap 2>&1
