@@ -5,10 +5,11 @@ SHELL := /bin/bash
 R := rig
 
 .PHONY: all help deps base worktree export tree build build-base initramfs \
-	checkpatch check check-kasan unit-test bench shell clean-results
+	checkpatch check check-kasan unit-test bench bench-native shell clean-results
 
 help:
 	@echo "make bench       base vs part 1 vs patched memmap init, every configuration (main job)"
+	@echo "make bench-native the series' memmap store loop on this CPU (user space, seconds)"
 	@echo "make check       the test suite (CI runs this)"
 	@echo "make worktree    ./linux: the base with patches/ applied as commits (edit here)"
 	@echo "make export      regenerate patches/ from ./linux"
@@ -66,6 +67,12 @@ bench: deps
 	@$(R)/bench.sh $(if $(SIZE),--size $(SIZE)) $(if $(REBINDS),--rebinds $(REBINDS)) \
 		$(if $(filter-out tcg,$(ACCEL)),--accel $(ACCEL)) $(if $(CONFIGS),--configs "$(CONFIGS)") \
 		$(if $(KERNELS),--kernels "$(KERNELS)") $(if $(OPT),--opt $(OPT))
+
+# make bench-native [MEMMAP=1600M] [RUNS=5] [THREADS=1,2,...] [DEST=/dev/daxX.Y|DIR]
+# No kernel, no root: cached vs streaming stores vs the fill floor, in seconds.
+bench-native:
+	@bench/native/run.sh $(if $(MEMMAP),--size $(MEMMAP)) $(if $(RUNS),--runs $(RUNS)) \
+		$(if $(THREADS),--threads $(THREADS)) $(foreach d,$(DEST),--dest $(d))
 
 clean-results:
 	rm -rf results

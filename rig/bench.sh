@@ -108,3 +108,7 @@ done
 step "bench: report"
 "$TOP_DIR/bench/report.py" --csv "$RESULTS_DIR/bench.csv" --meta "$RESULTS_DIR/bench.meta" \
 	--plot "$RESULTS_DIR/bench.png" "$raw"/*.raw
+
+# Beside the guest's instruction counts, what the same store loop does on
+# this host's own CPU and memory.
+"$TOP_DIR/bench/native/run.sh"
