@@ -135,6 +135,9 @@ pattern_check() {
 # (patches/test-only/), in the check and kasan kernels only.
 VERIFY_CONTROL=/sys/kernel/debug/zone_device_memmap/verify
 VERIFY_RESULT=/sys/kernel/debug/zone_device_memmap/last_mismatches
+# Totals of the same check on hotplugged memory (memmap_init_range()).
+HOTPLUG_VERIFIED=/sys/kernel/debug/zone_device_memmap/hotplug_verified
+HOTPLUG_MISMATCHES=/sys/kernel/debug/zone_device_memmap/hotplug_mismatches
 
 # init_nfit_labels: give every NFIT DIMM an empty label area, so that
 # regions can hold several namespaces. Destroys every NFIT namespace.

@@ -149,10 +149,45 @@ daxctl_cycle() {
 	expect_inits "$before" "$name: back to devdax" exact
 	check "$name: data intact after system-ram and back" pattern_check "/dev/$dax" "$bytes" $seed
 
-	# Online as system RAM (its contents are the kernel's then), and back.
+	# Online as system RAM (its contents are the kernel's then), and back:
+	# the memmap in RAM, then in the hotplugged memory itself.
+	online_cycle "$name"
+	if [ "$(cat /sys/module/memory_hotplug/parameters/memmap_on_memory 2>/dev/null)" != Y ]; then
+		fail "$name: boot with memory_hotplug.memmap_on_memory=1 (rig/check.sh does)"
+	elif check "$name: memmap_on_memory set to 1" sh -c "echo 1 >$DAXBUS/devices/$dax/memmap_on_memory"; then
+		online_cycle "$name, memmap_on_memory" on-memory
+		check "$name: memmap_on_memory set back to 0" sh -c "echo 0 >$DAXBUS/devices/$dax/memmap_on_memory"
+	fi
+}
+
+memtotal_bytes() { echo $(($(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo) * 1024)); }
+
+# online_cycle NAME [on-memory]: $dax online as system RAM and back to
+# devdax. MemTotal tells where the memmap went: with on-memory it takes
+# part of the new memory, otherwise all of it is added. The check kernel's
+# verification must have compared every onlined struct page with the slow
+# path (the vmemmap's own ones included), and found no difference.
+online_cycle() {
+	local name=$1 before total0 grew v0 m0 pages=$((bytes / 4096))
+	total0=$(memtotal_bytes)
+	v0=$(cat "$HOTPLUG_VERIFIED" 2>/dev/null)
+	m0=$(cat "$HOTPLUG_MISMATCHES" 2>/dev/null)
 	check "$name: daxctl reconfigure-device -m system-ram (online)" \
 		daxctl reconfigure-device -m system-ram "$dax"
 	check "$name: memory online" test "$(daxctl list -d "$dax" | json_field online_memblocks)" -gt 0
+	grew=$(($(memtotal_bytes) - total0))
+	if [ "$2" = on-memory ]; then
+		check "$name: MemTotal grew by less than $bytes ($grew): the memmap is on the memory" \
+			test "$grew" -gt 0 -a "$grew" -lt "$bytes"
+	else
+		check "$name: MemTotal grew by $bytes ($grew)" test "$grew" = "$bytes"
+	fi
+	if [ -n "$v0" ]; then
+		check "$name: the template path wrote all $pages struct pages ($(($(cat "$HOTPLUG_VERIFIED") - v0)) verified)" \
+			test $(($(cat "$HOTPLUG_VERIFIED") - v0)) = "$pages"
+		check "$name: verification found 0 mismatching hotplugged pages" \
+			test "$(cat "$HOTPLUG_MISMATCHES")" = "$m0"
+	fi
 	before=$(memmap_init_count)
 	check "$name: daxctl reconfigure-device -f -m devdax (offline first)" \
 		daxctl reconfigure-device -f -m devdax "$dax"

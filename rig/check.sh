@@ -93,7 +93,9 @@ stage build-check sh -c "'$RIG_DIR/build-kernel.sh' check && '$RIG_DIR/mkinitram
 # The KUnit suites built into a tinyconfig kernel without DEVICE_PRIVATE
 # (no GET_FREE_REGION) must link; vmlinux only, on the patched tree.
 stage build-linkcheck "$RIG_DIR/build-kernel.sh" linkcheck
-guest_suite smoke-check check smoke.sh 1G patched
+# memmap_on_memory is boot-only; dax devices still choose it one by one.
+QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --append memory_hotplug.memmap_on_memory=1" \
+	guest_suite smoke-check check smoke.sh 1G patched
 guest_suite udev-policy check udev.sh
 guest_suite kselftest check kselftest.sh region0 region1
 stage each-patch-builds "$RIG_DIR/build-each-patch.sh"

@@ -9,7 +9,7 @@
 #include "replay.h"
 
 /*
- * zone_device_write_pages(): the template is loaded into registers once,
+ * memmap_write_pages(): the template is loaded into registers once,
  * then each struct page takes one store per word, mov or movnti.
  */
 static inline __attribute__((always_inline)) void
