@@ -13,7 +13,12 @@
 # to agree; the rig's guest does), and needs ndctl, daxctl, tracefs and, for
 # "private", the test_hmm module. Records on stdout:
 #   @bind config=C kernel=K policy=P accel=A bind=N pages=P usecs=U path=X
-# CONFIG: fsdax-dev fsdax-mem devdax-2m virtio-fsdax-dev private
+# CONFIG: fsdax-dev fsdax-mem devdax-2m virtio-fsdax-dev private online
+# "online" is not a bind: a devdax of ONLINE_SIZE (default 8G, or SIZE if
+# less), align=1G, onlined with "daxctl reconfigure-device -m system-ram"
+# and taken back, REBINDS+1 times; per onlining, config=online-memmap
+# records the traced memmap_init_range() calls summed, config=online-cmd
+# the whole command (nstime, from the rig's image).
 . "$(dirname "$0")/lib.sh"
 
 configs=$(echo "${1:-}" | tr '+' ' ')
@@ -24,6 +29,7 @@ VREGION=${VREGION:-region1}
 KERNEL=${BENCH_KERNEL:-$(uname -r)}
 POLICY=${BENCH_POLICY:--}
 ACCEL=${BENCH_ACCEL:-host}
+[ "${SIZE%G}" -ge 8 ] 2>/dev/null && ONLINE_SIZE=${ONLINE_SIZE:-8G} || ONLINE_SIZE=${ONLINE_SIZE:-$SIZE}
 t0=$(date +%s)
 
 [ -n "$configs" ] || { echo "usage: bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION]" >&2; exit 2; }
@@ -102,6 +108,31 @@ bench_private() {
 	done
 }
 
+bench_online() {
+	local json dax pages i=0 out us
+	progress "online: ndctl create-namespace -m devdax -a 1G -s $ONLINE_SIZE"
+	json=$(ndctl create-namespace -r "$REGION" -s "$ONLINE_SIZE" -m devdax -a 1G) || { echo "# online: create-namespace failed" >&2; return 1; }
+	dax=$(echo "$json" | json_field chardev)
+	pages=$(($(daxdev_size "$dax") / 4096))
+	echo memmap_init_range >>"$TRACEFS/set_ftrace_filter"
+	while [ $i -le "$REBINDS" ]; do
+		progress "online: $i of $REBINDS (daxctl reconfigure-device -m system-ram $dax)"
+		echo >"$TRACEFS/trace"
+		out=$(nstime daxctl reconfigure-device -m system-ram "$dax" 2>&1 >/dev/null) ||
+			{ echo "# online: daxctl reconfigure-device -m system-ram $dax failed: $out" >&2; return 1; }
+		us=$(grep 'memmap_init_range();' "$TRACEFS/trace" |
+			sed 's/.*[ +!#*@$]\([0-9][0-9]*\.[0-9]*\) us .*/\1/' | awk '{ s += $1 } END { if (NR) printf "%.1f", s }')
+		[ -n "$us" ] || { echo "# online: no memmap_init_range() call traced" >&2; return 1; }
+		echo "@bind config=online-memmap kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$us path=-"
+		us=$(echo "$out" | sed -n 's/^nstime ns=\([0-9]*\)$/\1/p')
+		echo "@bind config=online-cmd kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$((us / 1000)).$((us % 1000 / 100)) path=-"
+		daxctl reconfigure-device -f -m devdax "$dax" >/dev/null 2>&1 ||
+			{ echo "# online: daxctl reconfigure-device -f -m devdax $dax failed" >&2; return 1; }
+		i=$((i + 1))
+	done
+	echo memmap_init_zone_device >"$TRACEFS/set_ftrace_filter"
+}
+
 echo "@meta guest_kernel=$(uname -r)"
 echo "@meta guest_cmdline=$(cat /proc/cmdline)"
 rc=0
@@ -116,6 +147,7 @@ for c in $configs; do
 		[ -n "$ns" ] || ns=$(ndctl list -N -i -r "$VREGION" | json_field dev)
 		bench_fsdax virtio-fsdax-dev dev -f -e "$ns" ;;
 	private) bench_private ;;
+	online) bench_online ;;
 	*) echo "# unknown configuration '$c'" >&2; false ;;
 	esac || rc=1
 done

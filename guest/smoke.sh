@@ -270,4 +270,9 @@ if [ "$KIND" != base ]; then
 	kunit zone_device_memmap_kunit
 	kunit memcpy_streaming_kunit
 fi
+# memmap_init_range() also ran on every altmap above (ZONE_DEVICE, hotplug).
+if [ -r "$HOTPLUG_MISMATCHES" ]; then
+	check "hotplug verification: $(cat "$HOTPLUG_VERIFIED") pages in all, 0 mismatching" \
+		test "$(cat "$HOTPLUG_MISMATCHES")" = 0
+fi
 summary

@@ -7,7 +7,7 @@
 # the terminal, results/bench.csv, results/bench.meta, results/bench.png).
 #
 # Usage: rig/bench.sh [--size 16G] [--rebinds 10] [--accel tcg-icount|tcg|kvm]
-#                     [--configs "fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev"]
+#                     [--configs "fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online"]
 #                     [--kernels "base part1 patched"] [--policies "auto on off"]
 #                     [--opt size]
 # --opt size builds and boots the same kernels with -Os
@@ -20,7 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 size=16G rebinds=10 accel=tcg-icount kernels="base part1 patched" policies="auto on off"
-configs="fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev"
+configs="fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--size) size=$2; shift ;;
@@ -43,8 +43,8 @@ for k in $kernels; do
 	esac
 done
 for c in $configs; do
-	case "$c" in fsdax-dev | devdax-2m | fsdax-mem | private | virtio-fsdax-dev) ;;
-	*) die "unknown configuration '$c' (fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev)" ;;
+	case "$c" in fsdax-dev | devdax-2m | fsdax-mem | private | virtio-fsdax-dev | online) ;;
+	*) die "unknown configuration '$c' (fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online)" ;;
 	esac
 done
 gib=${size%G}

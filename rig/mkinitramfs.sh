@@ -3,7 +3,7 @@
 # Build the guest initramfs for one kernel variant from Debian packages
 # installed on this host (busybox-static, ndctl, daxctl, udev, kmod,
 # e2fsprogs' mkfs.ext4) and their shared libraries, the variant's modules,
-# the guest/ scripts, pmemtool, and the variant's tree's own selftests
+# the guest/ scripts, pmemtool, nstime, and the variant's tree's own selftests
 # (dax/memmap_streaming.sh and its dax_pattern helper) where it has them.
 # Output: $BUILD_DIR/<variant>/initramfs.cpio.gz
 #
@@ -84,6 +84,7 @@ fi
 install -m 0755 "$TOP_DIR/guest/init" "$root/init"
 install -m 0644 "$TOP_DIR"/guest/*.sh "$root/guest/"
 gcc -static -O2 -Wall -o "$root/bin/pmemtool" "$TOP_DIR/guest/pmemtool.c"
+gcc -static -O2 -Wall -o "$root/bin/nstime" "$TOP_DIR/guest/nstime.c"
 # The site policy rules, installed where a distribution package would.
 install -m 0644 "$TOP_DIR"/udev/*.rules "$root/usr/lib/udev/rules.d/"
 install -m 0755 "$TOP_DIR/udev/memmap-streaming-policy" "$root/usr/lib/udev/"
