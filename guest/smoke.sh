@@ -213,6 +213,30 @@ tracepoint_fallback() {
 	check_path "tracepoint: off again"
 }
 
+# bad_input KNOB: each malformed value is refused (EINVAL; E2BIG where it
+# is longer than a page) and leaves the knob as it was.
+bad_input() {
+	local knob=$1 before v label err
+	before=$(cat "$knob")
+	for label in empty 1 0 leading-space trailing-space tab non-ascii two-words upper-case 5000-chars; do
+		case "$label" in
+		empty) v= ;; 1 | 0) v=$label ;; leading-space) v=" on" ;; trailing-space) v="on " ;;
+		tab) v="	off" ;; non-ascii) v="ön" ;; two-words) v="auto on" ;; upper-case) v=AUTO ;;
+		5000-chars) v=$(head -c 5000 /dev/zero | tr '\0' o) ;;
+		esac
+		err=$({ printf '%s\n' "$v" >"$knob"; } 2>&1) && err="accepted"
+		case "$err" in
+		*"Invalid argument"* | *"too long"*) ;;
+		*)
+			fail "bad input: $knob: $label: ${err:-no error}"
+			echo "$before" >"$knob"
+			continue
+			;;
+		esac
+		check "bad input: $knob: $label refused, still $before" test "$(cat "$knob")" = "$before"
+	done
+}
+
 # kunit MODULE: load a KUnit module and count each of its test cases.
 kunit() {
 	local r n=0
@@ -263,7 +287,16 @@ if [ "$KIND" != kasan ]; then
 		fail "virtio-pmem: no namespace on region1"
 	fi
 fi
-[ "$KIND" = patched ] && tracepoint_fallback
+if [ "$KIND" = patched ]; then
+	tracepoint_fallback
+	# Every kind of knob the series adds, on devices still present.
+	for k in /sys/module/libnvdimm/parameters/memmap_streaming \
+		"$(ls -d $ND/devices/pfn*/memmap_streaming | head -n1)" \
+		"$(ls -d $ND/devices/dax*/memmap_streaming | head -n1)" \
+		"$(ls -d $DAXBUS/devices/dax*/memmap_streaming | head -n1)"; do
+		if [ -w "$k" ]; then bad_input "$k"; else fail "bad input: no knob '$k'"; fi
+	done
+fi
 [ "$KIND" = kasan ] && check "kasan: the kernel is a KASAN build" sh -c 'dmesg | grep -q "KernelAddressSanitizer initialized"'
 device_private
 if [ "$KIND" != base ]; then

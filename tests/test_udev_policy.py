@@ -16,12 +16,13 @@ dax  dax1.*  bogus
 nd   dax*    on
 *    *       auto
 """
+GOOD = CONF.replace("bogus", "off")
 
 
 class PolicyTest(unittest.TestCase):
-    def run_policy(self, *args, conf=CONF):
+    def run_policy(self, *args, conf=None):
         with tempfile.NamedTemporaryFile("w", suffix=".conf") as f:
-            f.write(conf)
+            f.write(GOOD if conf is None else conf)
             f.flush()
             env = dict(os.environ, MEMMAP_STREAMING_CONF=f.name)
             return subprocess.run(["sh", POLICY, *args], env=env,
@@ -38,11 +39,38 @@ class PolicyTest(unittest.TestCase):
         self.assertEqual(self.run_policy("dax", "dax0.1").stdout,
                          "MEMMAP_STREAMING=auto\n")
 
-    def test_invalid_value_sets_nothing(self):
-        r = self.run_policy("dax", "dax1.0")
-        self.assertEqual(r.returncode, 0)
-        self.assertEqual(r.stdout, "")
+    def test_a_malformed_line_anywhere_sets_nothing(self):
+        # Line 3 does not match nd/pfn0.3, yet it voids the whole file.
+        r = self.run_policy("nd", "pfn0.3", conf=CONF)
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
         self.assertIn(":3: 'bogus' is not auto, on or off", r.stderr)
+        self.assertIn("nothing applied", r.stderr)
+
+    def test_malformed_lines_are_named(self):
+        conf = "nd pfn0.*\nndd pfn0.* on\nnd pfn0.* on off\nnd pfn0.* on # ok\n"
+        r = self.run_policy("nd", "pfn0.0", conf=conf)
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertIn(":1: '' is not auto, on or off", r.stderr)
+        self.assertIn(":2: unknown subsystem 'ndd'", r.stderr)
+        self.assertIn(":3: unexpected 'off' after the value", r.stderr)
+        self.assertNotIn(":4:", r.stderr)
+
+    def test_trailing_comment_is_allowed(self):
+        r = self.run_policy("nd", "pfn0.0", conf="nd pfn0.* on  # fsdax\n")
+        self.assertEqual((r.returncode, r.stdout), (0, "MEMMAP_STREAMING=on\n"))
+
+    def test_unreadable_config_sets_nothing(self):
+        with tempfile.TemporaryDirectory() as d:   # a directory cannot be read as one
+            env = dict(os.environ, MEMMAP_STREAMING_CONF=d)
+            r = subprocess.run(["sh", POLICY, "nd", "pfn0.0"], env=env,
+                               capture_output=True, text=True)
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertIn("cannot read", r.stderr)
+
+    def test_unknown_subsystem_argument(self):
+        r = self.run_policy("block", "pmem0")
+        self.assertEqual((r.returncode, r.stdout), (2, ""))
+        self.assertIn("unknown subsystem 'block'", r.stderr)
 
     def test_no_match_sets_nothing(self):
         r = self.run_policy("nd", "pfn1.0", conf="nd pfn0.* on\n")
