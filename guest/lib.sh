@@ -139,6 +139,54 @@ VERIFY_RESULT=/sys/kernel/debug/zone_device_memmap/last_mismatches
 HOTPLUG_VERIFIED=/sys/kernel/debug/zone_device_memmap/hotplug_verified
 HOTPLUG_MISMATCHES=/sys/kernel/debug/zone_device_memmap/hotplug_mismatches
 
+# --- kernel reports ------------------------------------------------------------
+
+meminfo() { sed -n "s/^$1: *\([0-9]*\) kB/\1/p" /proc/meminfo; }
+
+# mem_snapshot: "MemFree SUnreclaim Percpu" in kB, after dropping caches.
+mem_snapshot() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	echo "$(meminfo MemFree) $(meminfo SUnreclaim) $(meminfo Percpu)"
+}
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# check_resources "BEFORE" TOL_FREE TOL_SUNRECLAIM TOL_PERCPU: MemFree,
+# SUnreclaim and Percpu (kB; BEFORE from mem_snapshot) are back within the
+# tolerances, in kB.
+check_resources() {
+	# shellcheck disable=SC2046,SC2086
+	set -- $1 $(mem_snapshot) "$2" "$3" "$4"
+	log "kB before/after: MemFree $1/$4, SUnreclaim $2/$5, Percpu $3/$6"
+	check "MemFree within $7 kB (lost $(($1 - $4)))" test $(($1 - $4)) -le "$7"
+	check "SUnreclaim within $8 kB (grew $(($5 - $2)))" test $(($5 - $2)) -le "$8"
+	check "Percpu within $9 kB (grew $(($6 - $3)))" test $(($6 - $3)) -le "$9"
+}
+
+# leak_baseline: what kmemleak suspects so far is not ours (boot).
+leak_baseline() { [ -w $KMEMLEAK ] && echo clear >$KMEMLEAK; true; }
+
+# no_kernel_reports: no warning, BUG (KASAN included) or lockdep report in
+# the kernel log and, where the kernel has kmemleak, no object leaked since
+# leak_baseline (two scans, as kmemleak advises); prints what it found.
+no_kernel_reports() {
+	local r
+	if [ -w $KMEMLEAK ]; then
+		echo scan >$KMEMLEAK
+		echo scan >$KMEMLEAK
+		log "kmemleak: scanned twice"
+	fi
+	[ -e /proc/lockdep ] && log "lockdep: on ($(grep -c . /proc/lockdep) lock classes)"
+	r=$({
+		dmesg | grep -E 'WARNING:|BUG:|Call Trace|circular locking|possible .*deadlock'
+		[ -r $KMEMLEAK ] && grep 'unreferenced object' $KMEMLEAK
+	})
+	[ -z "$r" ] && return 0
+	echo "$r" | head -n 20 | sed 's/^/# /'
+	return 1
+}
+
 # init_nfit_labels: give every NFIT DIMM an empty label area, so that
 # regions can hold several namespaces. Destroys every NFIT namespace.
 init_nfit_labels() {

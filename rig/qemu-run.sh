@@ -17,7 +17,7 @@
 #   --keep-pmem         reuse the backing files instead of starting blank
 #   -t, --timeout SECS  hard limit for the whole run (default 1800)
 #   -o, --out DIR       where console.log and guest.log go (default results/run)
-#   --append ARGS       extra kernel command line
+#   --append ARGS       extra kernel command line (repeatable)
 #   -s, --shell         interactive shell in the guest (console on this terminal)
 # The guest's output arrives on a dedicated serial port and is copied to this
 # terminal and DIR/guest.log; the exit status is the guest script's.
@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
 	--keep-pmem) keep=1 ;;
 	-t | --timeout) timeout=$2; shift ;;
 	-o | --out) outdir=$2; shift ;;
-	--append) append=$2; shift ;;
+	--append) append="$append $2"; shift ;;
 	-s | --shell) shell=1 ;;
 	-h | --help) sed -n '3,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
