@@ -23,8 +23,9 @@ stop=/tmp/stress.stop
 t0=$(date +%s)
 
 
-# knob_writer: until $stop exists, every knob gets auto, on, off and junk;
-# a read must give auto, on or off; junk must be refused.
+# knob_writer: until $stop exists, every knob gets auto, on, off and junk,
+# round after round (a tenth of a second apart: the binds need the vCPUs
+# too); a read must give auto, on or off; junk must be refused.
 knob_writer() {
 	local writes=0 bad=0 k v r
 	while [ ! -e $stop ]; do
@@ -36,21 +37,24 @@ knob_writer() {
 				if { echo $v >"$k"; } 2>/dev/null; then
 					[ $v != junk ] || { bad=$((bad + 1)); echo "# junk accepted by $k"; }
 				fi
-				r=$(cat "$k" 2>/dev/null) || continue
+				read -r r <"$k" 2>/dev/null || continue
 				case "$r" in auto | on | off) ;; *) bad=$((bad + 1)); echo "# $k read '$r'" ;; esac
 				writes=$((writes + 1))
 			done
 		done
+		sleep 0.1
 	done
 	echo "$writes $bad" >/tmp/stress.knobs
 }
 
-# dax_reader DAX BYTES SEED: until $stop exists, check the pattern on /dev/DAX.
+# dax_reader DAX BYTES SEED: until $stop exists, check the pattern on
+# /dev/DAX, twice a second.
 dax_reader() {
 	local reads=0 bad=0
 	while [ ! -e $stop ]; do
 		pattern_check "/dev/$1" "$2" "$3" || bad=$((bad + 1))
 		reads=$((reads + 1))
+		sleep 0.5
 	done
 	echo "$reads $bad" >/tmp/stress.reads
 }

@@ -45,7 +45,7 @@ guest_suite() {
 	step "check: $name (guest/$1 on the $kernel kernel)"
 	# shellcheck disable=SC2086
 	"$RIG_DIR/qemu-run.sh" -k "$kernel" -a "${CHECK_ACCEL:-tcg}" -c 2 ${QEMU_OPTS:---nvdimm 8G --virtio-pmem 2G} \
-		-o "$logdir/$name" -t 1500 "$@"
+		-o "$logdir/$name" -t "${GUEST_TIMEOUT:-1500}" "$@"
 	rc=$?
 	timings+=("$(printf '%-28s %5ss' "$name" $(($(date +%s) - t0)))")
 	p=$(grep -c '^ok - ' "$logdir/$name/guest.log" 2>/dev/null)
