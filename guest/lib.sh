@@ -79,7 +79,7 @@ log() { echo "# $*"; }
 
 load_pmem_stack() {
 	local m
-	for m in nfit virtio_pmem nd_pmem dax_pmem device_dax kmem; do
+	for m in nfit nd_e820 virtio_pmem nd_pmem dax_pmem device_dax kmem; do
 		modprobe "$m" || echo "# modprobe $m failed"
 	done
 }

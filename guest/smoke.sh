@@ -185,10 +185,7 @@ online_cycle() {
 	else
 		check "$name: MemTotal grew by $bytes ($grew)" test "$grew" = "$bytes"
 	fi
-	if [ "$KIND" = kasan ]; then
-		check "$name: the slow path wrote the struct pages (none verified)" \
-			test "$(cat "$HOTPLUG_VERIFIED")" = "$v0"
-	elif [ -n "$v0" ]; then
+	if [ -n "$v0" ]; then
 		check "$name: the template path wrote all $pages struct pages ($(($(cat "$HOTPLUG_VERIFIED") - v0)) verified)" \
 			test $(($(cat "$HOTPLUG_VERIFIED") - v0)) = "$pages"
 		check "$name: verification found 0 mismatching hotplugged pages" \
@@ -296,13 +293,14 @@ if [ "$KIND" != kasan ]; then
 	fi
 else
 	# Legacy e820 pmem (memmap=X!Y) needs no ACPI: one label-less
-	# namespace, given each personality in turn.
+	# namespace, given each personality in turn. No onlining: dax/kmem
+	# rejects the region, which has no NUMA target node without ACPI.
 	ens=$(ndctl list -N | json_field dev)
 	if [ -n "$ens" ]; then
 		fsdax e820-fsdax-dev dev -f -e "$ens"
 		fsdax e820-fsdax-mem mem -f -e "$ens"
 		devdax e820-devdax-2m 2M -f -e "$ens"
-		devdax e820-devdax-1g 1G -f -e "$ens" && daxctl_cycle e820-devdax-1g
+		devdax e820-devdax-1g 1G -f -e "$ens"
 	else
 		fail "e820: no legacy pmem namespace (rig/check.sh boots the KASAN guest with --e820)"
 	fi

@@ -81,7 +81,7 @@ finish() {
 if [ "${1:-}" = --kasan ]; then
 	stage series-applies "$RIG_DIR/patched-tree.sh" check || finish
 	stage build-kasan sh -c "'$RIG_DIR/build-kernel.sh' kasan && '$RIG_DIR/mkinitramfs.sh' kasan" || finish
-	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi --append memory_hotplug.memmap_on_memory=1" \
+	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi" \
 		guest_suite smoke-kasan kasan smoke.sh 1G kasan
 	finish
 fi
