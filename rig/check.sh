@@ -34,7 +34,8 @@ stage() {
 	return "$rc"
 }
 
-# guest_suite NAME KERNEL SCRIPT [ARGS...]: run a guest script and count its
+# guest_suite NAME KERNEL SCRIPT [ARGS...]: run a guest script (within
+# GUEST_TIMEOUT seconds, default 1500) and count its
 # checks. Every one gets 2 vCPUs (whatever CHECK_ACCEL is: the streaming
 # path must run on an SMP guest) and the same NFIT NVDIMM and virtio-pmem
 # device, unless QEMU_OPTS (qemu-run.sh options) says otherwise.
@@ -99,8 +100,8 @@ stage build-linkcheck "$RIG_DIR/build-kernel.sh" linkcheck
 QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --append memory_hotplug.memmap_on_memory=1" \
 	guest_suite smoke-check check smoke.sh 1G patched
 # 1,000 memmap initialisations in one boot, with concurrent policy writes
-# and DAX reads; ~6 minutes under TCG on 2 cores.
-guest_suite stress check stress.sh 1000
+# and DAX reads; ~8 minutes under TCG on 2 cores with lockdep and kmemleak.
+GUEST_TIMEOUT=2400 guest_suite stress check stress.sh 1000
 # A probe failed right after memremap_pages() (test-only fault injection).
 guest_suite fault check fault.sh
 guest_suite udev-policy check udev.sh
