@@ -7,7 +7,7 @@
 # Each failed bind must report the error and leave the device unbound,
 # keep the knob's value, and let the next bind work with the data intact.
 # At the end: no kernel report, no kmemleak suspect, and free memory,
-# unreclaimable slab and percpu memory within 16 MiB, 512 KiB and 64 KiB of
+# unreclaimable slab and percpu memory within 32 MiB, 512 KiB and 64 KiB of
 # where they were.
 #
 # Usage: fault.sh [SIZE]   (default 256M)
@@ -56,6 +56,7 @@ done
 
 check "kernel log: no warning, BUG or lockdep report; no kmemleak suspect" no_kernel_reports
 log "$injected faults injected"
-check_resources "$before" 16384 512 64
+# MemFree moves by up to ~20 MiB from run to run: see guest/stress.sh.
+check_resources "$before" 32768 512 64
 ndctl destroy-namespace -f all -r region0 >/dev/null 2>&1
 summary
