@@ -9,7 +9,7 @@
 # third namespace's data through its DAX mapping, over and over. At the end:
 # every operation succeeded, every namespace's data is intact, the
 # verification of the check kernel found no mismatch, the kernel log has no
-# warning, and free memory, unreclaimable slab and percpu memory are back
+# warning or lockdep report, kmemleak suspects nothing, and free memory, unreclaimable slab and percpu memory are back
 # within 32 MiB, 1 MiB and 256 KiB of where they were after the first round.
 #
 # Usage: stress.sh [BINDS [SIZE]]   (default 1000 256M)
@@ -21,7 +21,6 @@ BINDS=${1:-1000}
 SIZE=${2:-256M}
 stop=/tmp/stress.stop
 t0=$(date +%s)
-
 
 # knob_writer: until $stop exists, every knob gets auto, on, off and junk,
 # round after round (a tenth of a second apart: the binds need the vCPUs
