@@ -163,7 +163,7 @@ daxctl_cycle() {
 	fi
 }
 
-memtotal_bytes() { echo $(($(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo) * 1024)); }
+memtotal_bytes() { echo $(($(meminfo MemTotal) * 1024)); }
 
 # online_cycle NAME [on-memory]: $dax online as system RAM and back to
 # devdax. MemTotal tells where the memmap went: with on-memory it takes

@@ -9,8 +9,9 @@
 # third namespace's data through its DAX mapping, over and over. At the end:
 # every operation succeeded, every namespace's data is intact, the
 # verification of the check kernel found no mismatch, the kernel log has no
-# warning or lockdep report, kmemleak suspects nothing, and free memory, unreclaimable slab and percpu memory are back
-# within 32 MiB, 1 MiB and 256 KiB of where they were after the first round.
+# warning or lockdep report, kmemleak suspects nothing, and free memory,
+# unreclaimable slab and percpu memory are back within 32 MiB, 1 MiB and
+# 256 KiB of where they were after the first round.
 #
 # Usage: stress.sh [BINDS [SIZE]]   (default 1000 256M)
 # Expects rig/qemu-run.sh --nvdimm 8G and the check kernel. Destroys every

@@ -35,8 +35,7 @@ stage() {
 }
 
 # guest_suite NAME KERNEL SCRIPT [ARGS...]: run a guest script (within
-# GUEST_TIMEOUT seconds, default 1500) and count its
-# checks. Every one gets 2 vCPUs (whatever CHECK_ACCEL is: the streaming
+# GUEST_TIMEOUT seconds, default 1500) and count its checks. Every one gets 2 vCPUs (whatever CHECK_ACCEL is: the streaming
 # path must run on an SMP guest) and the same NFIT NVDIMM and virtio-pmem
 # device, unless QEMU_OPTS (qemu-run.sh options) says otherwise.
 guest_suite() {
