@@ -103,6 +103,10 @@ QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --append memory_hotplug.memmap_on_memory
 GUEST_TIMEOUT=2400 guest_suite stress check stress.sh 1000
 # A probe failed right after memremap_pages() (test-only fault injection).
 guest_suite fault check fault.sh
+# A bad module parameter on the kernel command line, one boot per value.
+for v in junk '' ON; do
+	QEMU_OPTS="--append libnvdimm.memmap_streaming=$v" guest_suite "boot-param-${v:-empty}" check bootparam.sh
+done
 guest_suite udev-policy check udev.sh
 guest_suite kselftest check kselftest.sh region0 region1
 stage each-patch-builds "$RIG_DIR/build-each-patch.sh"
