@@ -4,6 +4,8 @@
 # fail_probes (a test-only patch), an nd_pmem probe of an fsdax map=dev
 # namespace and a device_dax probe fail right after memremap_pages() wrote
 # their memmap, which devres then tears down; with streaming on and off.
+# The KUnit test fails the second range of two-range pgmaps (another
+# test-only patch) for each memmap type, order and streaming flag.
 # Each failed bind must report the error and leave the device unbound,
 # keep the knob's value, and let the next bind work with the data intact.
 # At the end: no kernel report, no kmemleak suspect, and free memory,
@@ -53,6 +55,14 @@ for p in on off; do
 	fail_once "nd_pmem $pfn" nd nd_pmem "$pfn" "$ND/devices/$pfn/memmap_streaming" $p "$blk" "$bbytes" 21
 	fail_once "device_dax $dax" dax device_dax "$dax" "$DAXBUS/devices/$dax/memmap_streaming" $p "$dax" "$dbytes" 22
 done
+
+# No driver in this guest builds a multi-range pgmap: the KUnit test's
+# two-range pgmaps fail their second range, once per memmap test parameter.
+kunit zone_device_memmap_kunit
+n=$(sed -n '/# Subtest: zdm_multi_range_fault/,/ok [0-9]* zdm_multi_range_fault/p' \
+	/tmp/kunit-zone_device_memmap_kunit | grep -c '^        ok [0-9]* [^#]*$')
+check "multi-range pgmap: $n second ranges failed and were torn down" test "$n" -gt 0
+injected=$((injected + n))
 
 check "kernel log: no warning, BUG or lockdep report; no kmemleak suspect" no_kernel_reports
 log "$injected faults injected"

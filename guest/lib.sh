@@ -75,6 +75,31 @@ summary() {
 
 log() { echo "# $*"; }
 
+# kunit MODULE: load a KUnit module, count each of its test cases, keep
+# its KTAP results in /tmp/kunit-MODULE and unload it.
+kunit() {
+	local r n=0
+	if ! modprobe "$1"; then
+		fail "kunit: modprobe $1"
+		return
+	fi
+	for r in /sys/kernel/debug/kunit/*/results; do
+		[ -r "$r" ] || continue
+		cat "$r" >>"/tmp/kunit-$1"
+		while read -r line; do
+			case "$line" in
+			*"# SKIP"*) skip "kunit: $(basename "$(dirname "$r")"): ${line#ok [0-9]* }"; n=$((n + 1)) ;;
+			"ok "*) pass "kunit: $(basename "$(dirname "$r")"): ${line#ok [0-9]* }"; n=$((n + 1)) ;;
+			"not ok "*) fail "kunit: $(basename "$(dirname "$r")"): ${line#not ok [0-9]* }"; n=$((n + 1)) ;;
+			esac
+		done <<EOT
+$(sed -n 's/^    \(\(not \)\{0,1\}ok [0-9]\)/\1/p' "$r")
+EOT
+	done
+	[ "$n" -gt 0 ] || fail "kunit: $1 reported no test case"
+	rmmod "$1"
+}
+
 # --- namespaces and devices --------------------------------------------------
 
 load_pmem_stack() {

@@ -241,29 +241,6 @@ bad_input() {
 	done
 }
 
-# kunit MODULE: load a KUnit module and count each of its test cases.
-kunit() {
-	local r n=0
-	if ! modprobe "$1"; then
-		fail "kunit: modprobe $1"
-		return
-	fi
-	for r in /sys/kernel/debug/kunit/*/results; do
-		[ -r "$r" ] || continue
-		while read -r line; do
-			case "$line" in
-			*"# SKIP"*) skip "kunit: $(basename "$(dirname "$r")"): ${line#ok [0-9]* }"; n=$((n + 1)) ;;
-			"ok "*) pass "kunit: $(basename "$(dirname "$r")"): ${line#ok [0-9]* }"; n=$((n + 1)) ;;
-			"not ok "*) fail "kunit: $(basename "$(dirname "$r")"): ${line#not ok [0-9]* }"; n=$((n + 1)) ;;
-			esac
-		done <<EOT
-$(sed -n 's/^    \(\(not \)\{0,1\}ok [0-9]\)/\1/p' "$r")
-EOT
-	done
-	[ "$n" -gt 0 ] || fail "kunit: $1 reported no test case"
-	rmmod "$1"
-}
-
 device_private() {
 	local before
 	before=$(memmap_init_count)
