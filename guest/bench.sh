@@ -13,12 +13,13 @@
 # to agree; the rig's guest does), and needs ndctl, daxctl, tracefs and, for
 # "private", the test_hmm module. Records on stdout:
 #   @bind config=C kernel=K policy=P accel=A bind=N pages=P usecs=U path=X
-# CONFIG: fsdax-dev fsdax-mem devdax-2m virtio-fsdax-dev private online
+# CONFIG: fsdax-dev fsdax-mem devdax-2m virtio-fsdax-dev private online vmem
 # "online" is not a bind: a devdax of ONLINE_SIZE (default 8G, or SIZE if
 # less), align=1G, onlined with "daxctl reconfigure-device -m system-ram"
 # and taken back, REBINDS+1 times; per onlining, config=online-memmap
 # records the traced memmap_init_range() calls summed, config=online-cmd
-# the whole command (nstime, from the rig's image).
+# the whole command (nstime, from the rig's image). "vmem" plugs the
+# rig's virtio-mem device instead (see bench_vmem), and so runs only there.
 . "$(dirname "$0")/lib.sh"
 
 configs=$(echo "${1:-}" | tr '+' ' ')
@@ -37,12 +38,13 @@ t0=$(date +%s)
 [ -w "$TRACEFS/set_ftrace_filter" ] || { echo "bench.sh needs tracefs with the function-graph tracer (CONFIG_FUNCTION_GRAPH_TRACER)" >&2; exit 2; }
 
 progress() { echo "# [$(($(date +%s) - t0))s] $*" >&2; }
+sum_us() { awk '{ s += $1 } END { if (NR) printf "%.1f", s }'; }
 
 # record CONFIG BIND PAGES: one @bind line for the last traced call(s).
 # Several calls (test_hmm maps one chunk per device) are summed.
 record() {
 	local us
-	us=$(memmap_init_durations | awk '{ s += $1 } END { if (NR) printf "%.1f", s }')
+	us=$(memmap_init_durations | sum_us)
 	[ -n "$us" ] || { echo "# no memmap_init_zone_device() call traced for $1 bind $2" >&2; return 1; }
 	echo "@bind config=$1 kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$2 pages=$3 usecs=$us path=$(last_path)"
 }
@@ -108,6 +110,39 @@ bench_private() {
 	done
 }
 
+# vmem: the rig's virtio-mem device (rig/qemu-run.sh --virtio-mem), plugged
+# to ONLINE_SIZE and unplugged, REBINDS+1 times, each block onlined movable
+# as it is added; per plug, vmem-memmap sums the traced memmap_init_range()
+# calls and vmem-plug the virtio_mem driver's work function (plug and
+# online; not the host's QMP round trip).
+bench_vmem() {
+	local i=0 gib=${ONLINE_SIZE%G} pages total0 us
+	pages=$((gib * 262144))
+	modprobe virtio_mem 2>/dev/null
+	ls /sys/bus/virtio/drivers/virtio_mem/virtio* >/dev/null 2>&1 ||
+		{ echo "# vmem: no virtio-mem device (the rig's qemu-run.sh --virtio-mem)" >&2; return 1; }
+	echo online_movable >/sys/devices/system/memory/auto_online_blocks
+	printf 'memmap_init_range\nvirtio_mem_run_wq\n' >>"$TRACEFS/set_ftrace_filter"
+	while [ $i -le "$REBINDS" ]; do
+		progress "vmem: plug $i of $REBINDS ($ONLINE_SIZE)"
+		total0=$(meminfo MemTotal)
+		echo >"$TRACEFS/trace"
+		vmem_resize $((gib << 30))
+		wait_memtotal $((total0 + (gib << 20))) ||
+			{ echo "# vmem: MemTotal did not grow by $ONLINE_SIZE" >&2; return 1; }
+		sleep 1 # the work function returns after the last block is online
+		us=$(traced_durations memmap_init_range | sum_us)
+		[ -n "$us" ] || { echo "# vmem: no memmap_init_range() call traced" >&2; return 1; }
+		echo "@bind config=vmem-memmap kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$us path=-"
+		us=$(traced_durations virtio_mem_run_wq | sum_us)
+		echo "@bind config=vmem-plug kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$us path=-"
+		vmem_resize 0
+		wait_memtotal "$total0" || { echo "# vmem: MemTotal did not come back" >&2; return 1; }
+		i=$((i + 1))
+	done
+	echo memmap_init_zone_device >"$TRACEFS/set_ftrace_filter"
+}
+
 bench_online() {
 	local json dax pages i=0 out us
 	progress "online: ndctl create-namespace -m devdax -a 1G -s $ONLINE_SIZE"
@@ -120,8 +155,7 @@ bench_online() {
 		echo >"$TRACEFS/trace"
 		out=$(nstime daxctl reconfigure-device -m system-ram "$dax" 2>&1 >/dev/null) ||
 			{ echo "# online: daxctl reconfigure-device -m system-ram $dax failed: $out" >&2; return 1; }
-		us=$(grep 'memmap_init_range();' "$TRACEFS/trace" |
-			sed 's/.*[ +!#*@$]\([0-9][0-9]*\.[0-9]*\) us .*/\1/' | awk '{ s += $1 } END { if (NR) printf "%.1f", s }')
+		us=$(traced_durations memmap_init_range | sum_us)
 		[ -n "$us" ] || { echo "# online: no memmap_init_range() call traced" >&2; return 1; }
 		echo "@bind config=online-memmap kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$us path=-"
 		us=$(echo "$out" | sed -n 's/^nstime ns=\([0-9]*\)$/\1/p')
@@ -148,6 +182,7 @@ for c in $configs; do
 		bench_fsdax virtio-fsdax-dev dev -f -e "$ns" ;;
 	private) bench_private ;;
 	online) bench_online ;;
+	vmem) bench_vmem ;;
 	*) echo "# unknown configuration '$c'" >&2; false ;;
 	esac || rc=1
 done

@@ -17,6 +17,7 @@ observe_memmap_init() {
 	if [ -w "$TRACEFS/set_ftrace_filter" ]; then
 		echo memmap_init_zone_device >"$TRACEFS/set_ftrace_filter"
 		echo function_graph >"$TRACEFS/current_tracer"
+		echo 1 >"$TRACEFS/options/funcgraph-tail"
 		echo >"$TRACEFS/trace"
 	fi
 }
@@ -46,12 +47,38 @@ last_path() {
 	echo "${p:--}"
 }
 
-# memmap_init_durations: microseconds of each traced call since the last
-# call of this function, one per line (and clears the trace buffer).
-memmap_init_durations() {
-	grep 'memmap_init_zone_device();' "$TRACEFS/trace" |
+# traced_durations FUNC: microseconds of each traced call of FUNC in the
+# trace buffer, one per line: a call with no traced callee ("FUNC();") or
+# one with ("} /* FUNC */", with the funcgraph-tail option).
+traced_durations() {
+	grep -E " ($1\(\);|} /\* $1 \*/)" "$TRACEFS/trace" |
 		sed 's/.*[ +!#*@$]\([0-9][0-9]*\.[0-9]*\) us .*/\1/'
+}
+
+# memmap_init_durations: traced_durations memmap_init_zone_device since the
+# last call of this function (it clears the trace buffer).
+memmap_init_durations() {
+	traced_durations memmap_init_zone_device
 	echo >"$TRACEFS/trace"
+}
+
+# --- virtio-mem ----------------------------------------------------------------
+
+# vmem_resize BYTES: have rig/qemu-run.sh set the requested size of its
+# virtio-mem device (an "@qmp" line on the script's output); the guest's
+# virtio_mem driver then plugs or unplugs memory to match.
+vmem_resize() {
+	echo "@qmp qom-set {\"path\": \"/machine/peripheral/vmem0\", \"property\": \"requested-size\", \"value\": $1}"
+}
+
+# wait_memtotal KB [SECS]: wait (default 600 s) until MemTotal is KB.
+wait_memtotal() {
+	local n=0
+	while [ "$(meminfo MemTotal)" != "$1" ]; do
+		[ "$n" -lt "${2:-600}" ] || return 1
+		sleep 1
+		n=$((n + 1))
+	done
 }
 
 # --- TAP-like result reporting -----------------------------------------------

@@ -75,13 +75,14 @@ finish() {
 # KASAN with 5-level paging reports a wild access in early interrupt
 # handling (la57=off), and ACPI methods time out (pci=noacpi routes PCI
 # interrupts without them; no NVDIMM, whose labels are ACPI methods, and
-# legacy e820 pmem instead, which needs no ACPI). The KASAN kernel is built
+# legacy e820 pmem instead, which needs no ACPI, onlined through dax/kmem
+# with and without memmap_on_memory). The KASAN kernel is built
 # on the check tree, with its lockdep and kmemleak, so that the smoke suite
 # can switch the verification on.
 if [ "${1:-}" = --kasan ]; then
 	stage series-applies "$RIG_DIR/patched-tree.sh" check || finish
 	stage build-kasan sh -c "'$RIG_DIR/build-kernel.sh' kasan && '$RIG_DIR/mkinitramfs.sh' kasan" || finish
-	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi" \
+	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi --append memory_hotplug.memmap_on_memory=1" \
 		guest_suite smoke-kasan kasan smoke.sh 1G kasan
 	finish
 fi
@@ -96,7 +97,7 @@ stage build-check sh -c "'$RIG_DIR/build-kernel.sh' check && '$RIG_DIR/mkinitram
 # (no GET_FREE_REGION) must link; vmlinux only, on the patched tree.
 stage build-linkcheck "$RIG_DIR/build-kernel.sh" linkcheck
 # memmap_on_memory is boot-only; dax devices still choose it one by one.
-QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --append memory_hotplug.memmap_on_memory=1" \
+QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --virtio-mem 2G --append memory_hotplug.memmap_on_memory=1" \
 	guest_suite smoke-check check smoke.sh 1G patched
 # 1,000 memmap initialisations in one boot, with concurrent policy writes
 # and DAX reads; ~8 minutes under TCG on 2 cores with lockdep and kmemleak.

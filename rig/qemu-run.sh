@@ -13,20 +13,25 @@
 #   --cpu MODEL         TCG CPU model (default max)
 #   --nvdimm SIZE       add a labelled ACPI NFIT NVDIMM with a SIZE region
 #   --virtio-pmem SIZE  add a virtio-pmem device of SIZE
-#   --e820 SIZE         add legacy e820 pmem (memmap=SIZE!4G), RAM grows by SIZE
+#   --virtio-mem SIZE   add a virtio-mem device of up to SIZE, none of it plugged;
+#                       a guest script resizes it with an "@qmp" line
+#   --e820 SIZE         add legacy e820 pmem (memmap=SIZE!4G), RAM grows by SIZE;
+#                       all RAM is NUMA node 0, the pmem's target node
 #   --keep-pmem         reuse the backing files instead of starting blank
 #   -t, --timeout SECS  hard limit for the whole run (default 1800)
 #   -o, --out DIR       where console.log and guest.log go (default results/run)
 #   --append ARGS       extra kernel command line (repeatable)
 #   -s, --shell         interactive shell in the guest (console on this terminal)
 # The guest's output arrives on a dedicated serial port and is copied to this
-# terminal and DIR/guest.log; the exit status is the guest script's.
+# terminal and DIR/guest.log; the exit status is the guest script's. A line
+# "@qmp COMMAND [JSON-ARGUMENTS]" from the guest is sent to QEMU's monitor
+# (rig/qmp.py, DIR/qmp.sock).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel=patched accel=tcg mem=2G cpus= cpu=max timeout=1800 shell=0 keep=0 append=
 outdir=$RESULTS_DIR/run
-nvdimms=() vpmems=() e820=
+nvdimms=() vpmems=() e820= vmem=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-k | --kernel) kernel=$2; shift ;;
@@ -37,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--nvdimm) nvdimms+=("$2"); shift ;;
 	--virtio-pmem) vpmems+=("$2"); shift ;;
 	--e820) e820=$2; shift ;;
+	--virtio-mem) vmem=$2; shift ;;
 	--keep-pmem) keep=1 ;;
 	-t | --timeout) timeout=$2; shift ;;
 	-o | --out) outdir=$2; shift ;;
@@ -122,6 +128,12 @@ for s in "${vpmems[@]}"; do
 		-device "virtio-pmem-pci,id=vpmem$i,memdev=vpm$i")
 	slots=$((slots + 1)) maxmem=$((maxmem + m + 1024)) i=$((i + 1))
 done
+if [ -n "$vmem" ]; then
+	m=$(to_mib "$vmem")
+	dev_opts+=(-object "memory-backend-ram,id=vmem-ram,size=${m}M"
+		-device "virtio-mem-pci,id=vmem0,memdev=vmem-ram,requested-size=0")
+	maxmem=$((maxmem + m))
+fi
 machine=pc
 [ ${#nvdimms[@]} -gt 0 ] && machine=pc,nvdimm=on
 mem_opt=$mem_mib
@@ -131,10 +143,13 @@ if [ -n "$e820" ]; then
 	mem_mib=$((mem_mib + e)) mem_opt=$mem_mib maxmem=$((maxmem + e))
 	f=$(backing e820 "$mem_mib")
 	dev_opts+=(-object "memory-backend-file,id=ram0,share=on,mem-path=$f,size=${mem_mib}M")
-	machine=$machine,memory-backend=ram0
+	# A NUMA node in the SRAT gives the e820 range a target node, which
+	# dax/kmem needs to online it.
+	dev_opts+=(-numa "node,nodeid=0,memdev=ram0")
 	append="$append memmap=${e}M!4G"
 fi
-[ "$slots" -gt 0 ] && mem_opt="$mem_mib,slots=$((slots + 1)),maxmem=${maxmem}M" || mem_opt=${mem_mib}M
+mem_opt=${mem_mib}M
+[ "$maxmem" -gt "$mem_mib" ] && mem_opt="$mem_mib,slots=$((slots + 1)),maxmem=${maxmem}M"
 
 cmdline="console=ttyS0 panic=-1 loglevel=4 rdinit=/init"
 if [ "$shell" = 1 ]; then
@@ -149,7 +164,8 @@ console=$outdir/console.log guestlog=$outdir/guest.log
 rm -f "$console" "$guestlog"
 qemu=(qemu-system-x86_64 -machine "$machine" "${accel_opts[@]}" -smp "$cpus" -m "$mem_opt"
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$kdir/initramfs.cpio.gz"
-	-append "$cmdline" -display none -no-reboot -nodefaults "${dev_opts[@]}")
+	-append "$cmdline" -display none -no-reboot -nodefaults "${dev_opts[@]}"
+	-qmp "unix:$outdir/qmp.sock,server=on,wait=off")
 echo "${qemu[*]}" >"$outdir/qemu.cmd"
 
 if [ "$shell" = 1 ]; then
@@ -162,7 +178,14 @@ step "booting $kernel kernel ($accel, ${cpus} vCPU, $mem RAM${nvdimms:+, nvdimm 
 timeout "$timeout" "${qemu[@]}" -serial "file:$console" -serial "file:$guestlog" &
 qpid=$!
 tail -n +1 -F --pid="$qpid" "$guestlog" 2>/dev/null | while IFS= read -r l; do
-	case "$l" in @@rig-exit*) ;; *) printf '[%s] %s\n' "$(elapsed)" "$l" ;; esac
+	case "$l" in
+	@@rig-exit*) ;;
+	@qmp\ *)
+		q=${l#@qmp } a=
+		case "$q" in *\ *) a=${q#* } q=${q%% *} ;; esac
+		printf '[%s] %s\n' "$(elapsed)" "$("$RIG_DIR/qmp.py" "$outdir/qmp.sock" "$q" ${a:+"$a"} 2>&1)" ;;
+	*) printf '[%s] %s\n' "$(elapsed)" "$l" ;;
+	esac
 done &
 tpid=$!
 wait "$qpid" && qrc=0 || qrc=$?
