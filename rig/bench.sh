@@ -7,7 +7,7 @@
 # the terminal, results/bench.csv, results/bench.meta, results/bench.png).
 #
 # Usage: rig/bench.sh [--size 16G] [--rebinds 10] [--accel tcg-icount|tcg|kvm]
-#                     [--configs "fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online"]
+#                     [--configs "fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online vmem"]
 #                     [--kernels "base part1 patched"] [--policies "auto on off"]
 #                     [--opt size]
 # --opt size builds and boots the same kernels with -Os
@@ -20,7 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 size=16G rebinds=10 accel=tcg-icount kernels="base part1 patched" policies="auto on off"
-configs="fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online"
+configs="fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online vmem"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--size) size=$2; shift ;;
@@ -43,11 +43,14 @@ for k in $kernels; do
 	esac
 done
 for c in $configs; do
-	case "$c" in fsdax-dev | devdax-2m | fsdax-mem | private | virtio-fsdax-dev | online) ;;
-	*) die "unknown configuration '$c' (fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online)" ;;
+	case "$c" in fsdax-dev | devdax-2m | fsdax-mem | private | virtio-fsdax-dev | online | vmem) ;;
+	*) die "unknown configuration '$c' (fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online vmem)" ;;
 	esac
 done
 gib=${size%G}
+# "online" and "vmem" online 8 GiB (or all of a smaller --size).
+vmem_opt=()
+case " $configs " in *" vmem "*) vmem_opt=(--virtio-mem "$((gib < 8 ? gib : 8))G") ;; esac
 # map=mem keeps 64 bytes of memmap per 4 KiB page in guest RAM.
 mem_mib=$(((2048 + gib * 1024 / 64 + 511) / 512 * 512))
 timeout=$((900 + gib * (rebinds + 1) * 6))
@@ -77,7 +80,7 @@ host_meta() {
 	echo "@meta cc_optimize=${KERNEL_OPT:-performance}"
 	echo "@meta qemu=$(qemu-system-x86_64 --version | head -n1)"
 	echo "@meta host_cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1)"
-	echo "@meta guest=${mem_mib} MiB RAM, NFIT NVDIMM and virtio-pmem of $size each"
+	echo "@meta guest=${mem_mib} MiB RAM, NFIT NVDIMM and virtio-pmem of $size each${vmem_opt:+, virtio-mem of ${vmem_opt[1]}}"
 }
 
 # run_one KERNEL POLICY: one boot, every configuration, into $raw.
@@ -90,7 +93,7 @@ run_one() {
 	step "bench: $k kernel, policy $policy"
 	host_meta "$k" >"$raw/$name.raw"
 	"$RIG_DIR/qemu-run.sh" -k "$k" -a "$accel" -m "${mem_mib}M" \
-		--nvdimm "$((gib * 1024 + 1024))M" --virtio-pmem "$size" -t "$timeout" \
+		--nvdimm "$((gib * 1024 + 1024))M" --virtio-pmem "$size" "${vmem_opt[@]}" -t "$timeout" \
 		--append "$append" -o "$RESULTS_DIR/bench-$name" rig-bench.sh "$k" "$policy" "$accel" \
 		"$(echo $configs | tr ' ' '+')" "$rebinds" "$size" ||
 		die "the $name guest failed; see $RESULTS_DIR/bench-$name/guest.log and console.log"
