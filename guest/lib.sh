@@ -49,9 +49,10 @@ last_path() {
 
 # traced_durations FUNC: microseconds of each traced call of FUNC in the
 # trace buffer, one per line: a call with no traced callee ("FUNC();") or
-# one with ("} /* FUNC */", with the funcgraph-tail option).
+# one with ("} /* FUNC */", or "} /* FUNC [module] */", with the
+# funcgraph-tail option).
 traced_durations() {
-	grep -E " ($1\(\);|} /\* $1 \*/)" "$TRACEFS/trace" |
+	grep -E " ($1\(\);|} /\* $1( \[[a-z0-9_]*\])? \*/)" "$TRACEFS/trace" |
 		sed 's/.*[ +!#*@$]\([0-9][0-9]*\.[0-9]*\) us .*/\1/'
 }
 
