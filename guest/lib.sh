@@ -188,6 +188,7 @@ pattern_check() {
 # (patches/test-only/), in the check and kasan kernels only.
 VERIFY_CONTROL=/sys/kernel/debug/zone_device_memmap/verify
 VERIFY_RESULT=/sys/kernel/debug/zone_device_memmap/last_mismatches
+VERIFY_TOTAL=/sys/kernel/debug/zone_device_memmap/total_mismatches
 # Totals of the same check on hotplugged memory (memmap_init_range()).
 HOTPLUG_VERIFIED=/sys/kernel/debug/zone_device_memmap/hotplug_verified
 HOTPLUG_MISMATCHES=/sys/kernel/debug/zone_device_memmap/hotplug_mismatches

@@ -105,7 +105,7 @@ init_once() {
 i=0 failed=0
 while [ $i -lt 4 ]; do init_once $i || failed=$((failed + 1)); i=$((i + 1)); done
 before=$(mem_snapshot)
-mismatches0=$(cat /sys/kernel/debug/zone_device_memmap/total_mismatches)
+mismatches0=$(cat "$VERIFY_TOTAL")
 rm -f $stop
 knob_writer &
 writer=$!
@@ -127,7 +127,7 @@ check "DAX reader: $reads passes over /dev/$rdax, $bad with wrong data" test "$r
 check "data intact on /dev/$blk" pattern_check "/dev/$blk" "$(blockdev_size "$blk")" 11
 check "data intact on /dev/$dax" pattern_check "/dev/$dax" "$(daxdev_size "$dax")" 12
 check "verification: no mismatch in any bind" \
-	test "$(cat /sys/kernel/debug/zone_device_memmap/total_mismatches)" = "$mismatches0"
+	test "$(cat "$VERIFY_TOTAL")" = "$mismatches0"
 check "kernel log: no warning, BUG or lockdep report; no kmemleak suspect" no_kernel_reports
 # MemFree moves by up to ~20 MiB from run to run whatever the number of
 # binds (1,000 binds: -16 MiB once, -3.5 MiB another time; 4 failed binds
