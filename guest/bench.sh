@@ -114,33 +114,58 @@ bench_private() {
 # to ONLINE_SIZE and unplugged, REBINDS+1 times, each block onlined movable
 # as it is added; per plug, vmem-memmap sums the traced memmap_init_range()
 # calls and vmem-plug the virtio_mem driver's work function (plug and
-# online; not the host's QMP round trip).
+# online; not the host's side of the resize).
 bench_vmem() {
-	local i=0 gib=${ONLINE_SIZE%G} pages total0 us
-	pages=$((gib * 262144))
+	local auto=/sys/devices/system/memory/auto_online_blocks was rc
 	modprobe virtio_mem 2>/dev/null
 	ls /sys/bus/virtio/drivers/virtio_mem/virtio* >/dev/null 2>&1 ||
 		{ echo "# vmem: no virtio-mem device (the rig's qemu-run.sh --virtio-mem)" >&2; return 1; }
-	echo online_movable >/sys/devices/system/memory/auto_online_blocks
+	was=$(cat $auto)
+	echo online_movable >$auto
 	printf 'memmap_init_range\nvirtio_mem_run_wq\n' >>"$TRACEFS/set_ftrace_filter"
+	vmem_plugs
+	rc=$?
+	echo memmap_init_zone_device >"$TRACEFS/set_ftrace_filter"
+	echo "$was" >$auto
+	return $rc
+}
+
+# vmem_settled: every traced call of the virtio_mem work function returned.
+vmem_settled() {
+	[ "$(grep -cE ' virtio_mem_run_wq( \[virtio_mem\])?\(\) \{' "$TRACEFS/trace")" = \
+		"$(traced_durations virtio_mem_run_wq | grep -c .)" ]
+}
+
+# vmem_resize_to BYTES KB: resize, wait until MemTotal is KB and the driver
+# is done.
+vmem_resize_to() {
+	local n=0
+	vmem_resize "$1"
+	wait_memtotal "$2" || { echo "# vmem: MemTotal did not reach $2 kB" >&2; return 1; }
+	until vmem_settled; do
+		[ $n -lt 60 ] || { echo "# vmem: the work function did not return" >&2; return 1; }
+		sleep 1
+		n=$((n + 1))
+	done
+}
+
+vmem_plugs() {
+	local i=0 gib=${ONLINE_SIZE%G} pages total0 us
+	pages=$((gib * 262144))
+	total0=$(meminfo MemTotal)
 	while [ $i -le "$REBINDS" ]; do
 		progress "vmem: plug $i of $REBINDS ($ONLINE_SIZE)"
-		total0=$(meminfo MemTotal)
 		echo >"$TRACEFS/trace"
-		vmem_resize $((gib << 30))
-		wait_memtotal $((total0 + (gib << 20))) ||
-			{ echo "# vmem: MemTotal did not grow by $ONLINE_SIZE" >&2; return 1; }
-		sleep 1 # the work function returns after the last block is online
+		vmem_resize_to $((gib << 30)) $((total0 + (gib << 20))) || return 1
 		us=$(traced_durations memmap_init_range | sum_us)
 		[ -n "$us" ] || { echo "# vmem: no memmap_init_range() call traced" >&2; return 1; }
 		echo "@bind config=vmem-memmap kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$us path=-"
 		us=$(traced_durations virtio_mem_run_wq | sum_us)
+		[ -n "$us" ] || { echo "# vmem: no virtio_mem_run_wq() call traced" >&2; return 1; }
 		echo "@bind config=vmem-plug kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$us path=-"
-		vmem_resize 0
-		wait_memtotal "$total0" || { echo "# vmem: MemTotal did not come back" >&2; return 1; }
+		vmem_resize_to 0 "$total0" || return 1
 		i=$((i + 1))
 	done
-	echo memmap_init_zone_device >"$TRACEFS/set_ftrace_filter"
 }
 
 bench_online() {

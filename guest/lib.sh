@@ -49,10 +49,10 @@ last_path() {
 
 # traced_durations FUNC: microseconds of each traced call of FUNC in the
 # trace buffer, one per line: a call with no traced callee ("FUNC();") or
-# one with ("} /* FUNC */", or "} /* FUNC [module] */", with the
-# funcgraph-tail option).
+# one with ("} /* FUNC */", with the funcgraph-tail option). A module's
+# function is "FUNC [module]" there.
 traced_durations() {
-	grep -E " ($1\(\);|} /\* $1( \[[a-z0-9_]*\])? \*/)" "$TRACEFS/trace" |
+	grep -E " ($1( \[[a-z0-9_]*\])?\(\);|} /\* $1( \[[a-z0-9_]*\])? \*/)" "$TRACEFS/trace" |
 		sed 's/.*[ +!#*@$]\([0-9][0-9]*\.[0-9]*\) us .*/\1/'
 }
 
@@ -66,11 +66,9 @@ memmap_init_durations() {
 # --- virtio-mem ----------------------------------------------------------------
 
 # vmem_resize BYTES: have rig/qemu-run.sh set the requested size of its
-# virtio-mem device (an "@qmp" line on the script's output); the guest's
-# virtio_mem driver then plugs or unplugs memory to match.
-vmem_resize() {
-	echo "@qmp qom-set {\"path\": \"/machine/peripheral/vmem0\", \"property\": \"requested-size\", \"value\": $1}"
-}
+# virtio-mem device (a line on the script's output); the guest's virtio_mem
+# driver then plugs or unplugs memory to match.
+vmem_resize() { echo "@vmem-resize $1"; }
 
 # wait_memtotal KB [SECS]: wait (default 600 s) until MemTotal is KB.
 wait_memtotal() {
@@ -111,6 +109,7 @@ kunit() {
 		fail "kunit: modprobe $1"
 		return
 	fi
+	: >"/tmp/kunit-$1"
 	for r in /sys/kernel/debug/kunit/*/results; do
 		[ -r "$r" ] || continue
 		cat "$r" >>"/tmp/kunit-$1"

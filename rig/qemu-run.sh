@@ -14,7 +14,7 @@
 #   --nvdimm SIZE       add a labelled ACPI NFIT NVDIMM with a SIZE region
 #   --virtio-pmem SIZE  add a virtio-pmem device of SIZE
 #   --virtio-mem SIZE   add a virtio-mem device of up to SIZE, none of it plugged;
-#                       a guest script resizes it with an "@qmp" line
+#                       a guest script resizes it with a "@vmem-resize BYTES" line
 #   --e820 SIZE         add legacy e820 pmem (memmap=SIZE!4G), RAM grows by SIZE;
 #                       all RAM is NUMA node 0, the pmem's target node
 #   --keep-pmem         reuse the backing files instead of starting blank
@@ -23,9 +23,10 @@
 #   --append ARGS       extra kernel command line (repeatable)
 #   -s, --shell         interactive shell in the guest (console on this terminal)
 # The guest's output arrives on a dedicated serial port and is copied to this
-# terminal and DIR/guest.log; the exit status is the guest script's. A line
-# "@qmp COMMAND [JSON-ARGUMENTS]" from the guest is sent to QEMU's monitor
-# (rig/qmp.py, DIR/qmp.sock).
+# terminal and DIR/guest.log; the exit status is the guest script's. With
+# --virtio-mem, a line "@vmem-resize BYTES" from the guest sets the device's
+# requested size through QEMU's monitor (rig/qmp.py); the guest can ask for
+# nothing else.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -128,10 +129,15 @@ for s in "${vpmems[@]}"; do
 		-device "virtio-pmem-pci,id=vpmem$i,memdev=vpm$i")
 	slots=$((slots + 1)) maxmem=$((maxmem + m + 1024)) i=$((i + 1))
 done
+qmpsock=
 if [ -n "$vmem" ]; then
 	m=$(to_mib "$vmem")
+	# A short path: a Unix socket's may not exceed 107 bytes.
+	qmpsock=$(mktemp -d)/qmp.sock
+	trap 'rm -rf "${qmpsock%/*}"' EXIT
 	dev_opts+=(-object "memory-backend-ram,id=vmem-ram,size=${m}M"
-		-device "virtio-mem-pci,id=vmem0,memdev=vmem-ram,requested-size=0")
+		-device "virtio-mem-pci,id=vmem0,memdev=vmem-ram,requested-size=0"
+		-qmp "unix:$qmpsock,server=on,wait=off")
 	maxmem=$((maxmem + m))
 fi
 machine=pc
@@ -164,8 +170,7 @@ console=$outdir/console.log guestlog=$outdir/guest.log
 rm -f "$console" "$guestlog"
 qemu=(qemu-system-x86_64 -machine "$machine" "${accel_opts[@]}" -smp "$cpus" -m "$mem_opt"
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$kdir/initramfs.cpio.gz"
-	-append "$cmdline" -display none -no-reboot -nodefaults "${dev_opts[@]}"
-	-qmp "unix:$outdir/qmp.sock,server=on,wait=off")
+	-append "$cmdline" -display none -no-reboot -nodefaults "${dev_opts[@]}")
 echo "${qemu[*]}" >"$outdir/qemu.cmd"
 
 if [ "$shell" = 1 ]; then
@@ -173,17 +178,21 @@ if [ "$shell" = 1 ]; then
 	exec timeout --foreground "$timeout" "${qemu[@]}" -serial mon:stdio -serial null
 fi
 
-step "booting $kernel kernel ($accel, ${cpus} vCPU, $mem RAM${nvdimms:+, nvdimm ${nvdimms[*]}}${vpmems:+, virtio-pmem ${vpmems[*]}}${e820:+, e820 $e820}): guest/$script $*"
+step "booting $kernel kernel ($accel, ${cpus} vCPU, $mem RAM${nvdimms:+, nvdimm ${nvdimms[*]}}${vpmems:+, virtio-pmem ${vpmems[*]}}${vmem:+, virtio-mem $vmem}${e820:+, e820 $e820}): guest/$script $*"
 : >"$guestlog"
 timeout "$timeout" "${qemu[@]}" -serial "file:$console" -serial "file:$guestlog" &
 qpid=$!
 tail -n +1 -F --pid="$qpid" "$guestlog" 2>/dev/null | while IFS= read -r l; do
 	case "$l" in
 	@@rig-exit*) ;;
-	@qmp\ *)
-		q=${l#@qmp } a=
-		case "$q" in *\ *) a=${q#* } q=${q%% *} ;; esac
-		printf '[%s] %s\n' "$(elapsed)" "$("$RIG_DIR/qmp.py" "$outdir/qmp.sock" "$q" ${a:+"$a"} 2>&1)" ;;
+	@vmem-resize\ *)
+		b=${l#@vmem-resize }
+		case "$qmpsock:$b" in
+		:* | *:*[!0-9]* | *:) r="ignored (no --virtio-mem, or not a number of bytes): $l" ;;
+		*) r=$("$RIG_DIR/qmp.py" "$qmpsock" qom-set \
+			"{\"path\": \"/machine/peripheral/vmem0\", \"property\": \"requested-size\", \"value\": $b}" 2>&1) ;;
+		esac
+		printf '[%s] %s\n' "$(elapsed)" "$r" ;;
 	*) printf '[%s] %s\n' "$(elapsed)" "$l" ;;
 	esac
 done &

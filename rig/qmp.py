@@ -4,9 +4,10 @@
 
 Usage: rig/qmp.py SOCKET COMMAND [JSON-ARGUMENTS]
 
-rig/qemu-run.sh calls it for each "@qmp COMMAND [JSON-ARGUMENTS]" line a
-guest script prints, e.g. a virtio-mem resize:
-  @qmp qom-set {"path": "vmem0", "property": "requested-size", "value": 1073741824}
+rig/qemu-run.sh calls it to resize its virtio-mem device when a guest
+script asks with a "@vmem-resize BYTES" line:
+  rig/qmp.py SOCKET qom-set '{"path": "/machine/peripheral/vmem0",
+      "property": "requested-size", "value": 1073741824}'
 Prints "qmp: COMMAND: ok" or "qmp: COMMAND: error: DESC"; exit status 0 or 1.
 """
 
@@ -35,6 +36,7 @@ def main():
         return 1
     try:
         with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(30)
             s.connect(path)
             stream = s.makefile("rw")
             json.loads(stream.readline())  # the greeting
