@@ -130,10 +130,12 @@ bench_vmem() {
 	return $rc
 }
 
-# vmem_settled: every traced call of the virtio_mem work function returned.
+# vmem_settled: every traced call of the virtio_mem work function that
+# opened a block ("FUNC() {": it called a traced function, or has not
+# returned yet) has closed it.
 vmem_settled() {
 	[ "$(grep -cE ' virtio_mem_run_wq( \[virtio_mem\])?\(\) \{' "$TRACEFS/trace")" = \
-		"$(traced_durations virtio_mem_run_wq | grep -c .)" ]
+		"$(grep -cE '} /\* virtio_mem_run_wq( \[virtio_mem\])? \*/' "$TRACEFS/trace")" ]
 }
 
 # vmem_resize_to BYTES KB: resize, wait until MemTotal is KB and the driver
