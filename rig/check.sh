@@ -102,7 +102,9 @@ QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --virtio-mem 2G --append memory_hotplug.
 # 1,000 memmap initialisations in one boot, with concurrent policy writes
 # and DAX reads; ~8 minutes under TCG on 2 cores with lockdep and kmemleak.
 GUEST_TIMEOUT=2400 guest_suite stress check stress.sh 1000
-# A probe failed right after memremap_pages() (test-only fault injection).
+# Faults after a memmap was written (test-only fault injection): probes
+# failed right after memremap_pages(), and KUnit's two-range pgmaps whose
+# second range fails.
 guest_suite fault check fault.sh
 # A bad module parameter on the kernel command line, one boot per value.
 for v in junk '' ON; do
