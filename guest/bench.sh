@@ -117,8 +117,7 @@ bench_private() {
 # online; not the host's side of the resize).
 bench_vmem() {
 	local auto=/sys/devices/system/memory/auto_online_blocks was rc
-	modprobe virtio_mem 2>/dev/null
-	ls /sys/bus/virtio/drivers/virtio_mem/virtio* >/dev/null 2>&1 ||
+	vmem_present ||
 		{ echo "# vmem: no virtio-mem device (the rig's qemu-run.sh --virtio-mem)" >&2; return 1; }
 	was=$(cat $auto)
 	echo online_movable >$auto

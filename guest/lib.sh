@@ -65,6 +65,12 @@ memmap_init_durations() {
 
 # --- virtio-mem ----------------------------------------------------------------
 
+# vmem_present: the virtio_mem driver is bound to a device.
+vmem_present() {
+	modprobe virtio_mem 2>/dev/null
+	ls /sys/bus/virtio/drivers/virtio_mem/virtio* >/dev/null 2>&1
+}
+
 # vmem_resize BYTES: have rig/qemu-run.sh set the requested size of its
 # virtio-mem device (a line on the script's output); the guest's virtio_mem
 # driver then plugs or unplugs memory to match.

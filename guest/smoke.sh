@@ -207,7 +207,7 @@ online_cycle() {
 # struct page with the slow path.
 virtio_mem_cycle() {
 	local auto=/sys/devices/system/memory/auto_online_blocks was total0 v0 m0 pages=262144
-	if ! modprobe virtio_mem || ! ls /sys/bus/virtio/drivers/virtio_mem/virtio* >/dev/null 2>&1; then
+	if ! vmem_present; then
 		fail "virtio-mem: no device bound to virtio_mem (rig/check.sh boots with --virtio-mem)"
 		return
 	fi

@@ -142,11 +142,10 @@ if [ -n "$vmem" ]; then
 fi
 machine=pc
 [ ${#nvdimms[@]} -gt 0 ] && machine=pc,nvdimm=on
-mem_opt=$mem_mib
 if [ -n "$e820" ]; then
 	[ "$mem_mib" -ge 3072 ] || die "--e820 needs --mem 3G or more (legacy pmem is carved above 4G)"
 	e=$(to_mib "$e820")
-	mem_mib=$((mem_mib + e)) mem_opt=$mem_mib maxmem=$((maxmem + e))
+	mem_mib=$((mem_mib + e)) maxmem=$((maxmem + e))
 	f=$(backing e820 "$mem_mib")
 	dev_opts+=(-object "memory-backend-file,id=ram0,share=on,mem-path=$f,size=${mem_mib}M")
 	# A NUMA node in the SRAT gives the e820 range a target node, which
