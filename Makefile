@@ -46,9 +46,8 @@ build: deps
 	@$(R)/build-kernel.sh $(KERNEL)
 	@[ "$(KERNEL)" = linkcheck ] || $(R)/mkinitramfs.sh $(KERNEL)
 
-ACCEL ?= tcg
 shell: build
-	@$(R)/qemu-run.sh --shell -k $(KERNEL) -a $(ACCEL) --nvdimm 8G --virtio-pmem 2G
+	@$(R)/qemu-run.sh --shell -k $(KERNEL) -a $(or $(ACCEL),tcg) --nvdimm 8G --virtio-pmem 2G
 
 unit-test:
 	@python3 -m unittest discover -s tests -p 'test_*.py'
@@ -62,11 +61,13 @@ check-kasan: deps
 	@$(R)/check.sh --kasan
 
 # make bench [SIZE=16G] [REBINDS=10] [ACCEL=tcg-icount] [CONFIGS="fsdax-dev ..."]
-#            [KERNELS="base part1 patched"] [OPT=size]
+#            [KERNELS="base part1 patched"] [POLICIES="auto on off"] [OPT=size]
+#            [MEMMAP_THREADS="1 2"]
 bench: deps
 	@$(R)/bench.sh $(if $(SIZE),--size $(SIZE)) $(if $(REBINDS),--rebinds $(REBINDS)) \
-		$(if $(filter-out tcg,$(ACCEL)),--accel $(ACCEL)) $(if $(CONFIGS),--configs "$(CONFIGS)") \
-		$(if $(KERNELS),--kernels "$(KERNELS)") $(if $(OPT),--opt $(OPT))
+		$(if $(ACCEL),--accel $(ACCEL)) $(if $(CONFIGS),--configs "$(CONFIGS)") \
+		$(if $(KERNELS),--kernels "$(KERNELS)") $(if $(POLICIES),--policies "$(POLICIES)") \
+		$(if $(OPT),--opt $(OPT)) $(if $(MEMMAP_THREADS),--threads "$(MEMMAP_THREADS)")
 
 # make bench-native [MEMMAP=1600M] [RUNS=5] [THREADS=1,2,...] [DEST=/dev/daxX.Y|DIR]
 # No kernel, no root: cached vs streaming stores vs the fill floor, in seconds.

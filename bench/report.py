@@ -11,23 +11,32 @@ Each RAW file holds what the guest bench runner printed.  Only two kinds of
 line are read, everything else is ignored:
 
   @bind config=C kernel=K policy=P accel=A bind=N pages=N usecs=F path=S
+        [threads=T used=U]
       one bind; key=value pairs in any order, values without spaces.
-      bind=0 is the first bind, bind>=1 are rebinds.
+      bind=0 is the first bind, bind>=1 are rebinds.  threads: the
+      mm_init.memmap_threads the bind ran with, used: the threads it
+      reported using; "-" (the default) where no thread count applies.
   @meta key=value [key=value ...]
       metadata.  A value runs to the end of the line as soon as it is
       followed by a word that is not key=value, or when it contains '='
       itself; so "@meta host_cpu=Intel Xeon Gold" and
       "@meta cmdline=console=ttyS0 root=/dev/vda" are each one key.
 
-Rows are (accel, config, kernel, policy).  Rebind statistics use binds >= 1
-only; the first bind is reported on its own.  ratio = base median rebind /
-this row's median rebind, against the base row of the same config and accel.
-Kernels "part1" (the series without its streaming part) and "patched" are
-also compared with the part1 row: vs_part1 = part1 median / row median.
+Rows are (accel, config, kernel, policy, threads).  Rebind statistics use
+binds >= 1 only; the first bind is reported on its own.  ratio = base median
+rebind / this row's median rebind, against the base row of the same config
+and accel.  Kernels "part1" (the series without its streaming part) and
+"patched" are also compared with the part1 row: vs_part1 = part1 median /
+row median; rows of more than one thread with the serial row (threads=1)
+instead: vs_serial.
+
+Only -icount rows, deterministic, are checked for regressions: slower than
+base or part1 by more than --regress-threshold, or, with threads, than
+serial by more than --threads-budget (they cannot be faster there: one host
+thread runs every vCPU).
 
 Exit status: 0 ok; 2 bad usage, bad input, or gnuplot missing/failing;
-3 a row regressed against base, or a patched row against part1 (unless
---no-fail-on-regression).
+3 a row regressed (unless --no-fail-on-regression).
 """
 
 import argparse
@@ -48,6 +57,7 @@ CONFIG_ORDER = ("fsdax-dev", "devdax-2m", "fsdax-mem", "private",
 ACCEL_ORDER = ("tcg-icount", "tcg", "kvm", "host")
 KERNEL_ORDER = ("base", "part1", "patched")
 POLICY_ORDER = ("-", "auto", "on", "off")
+SERIAL = "1"
 
 UNITS = {
     "tcg-icount": "guest time under QEMU -icount shift=0: 1 ns = 1 guest "
@@ -67,7 +77,7 @@ CSV_FIELDS = ("config", "kernel", "policy", "accel", "pages", "rebinds",
               "first_bind_ms", "median_rebind_ms",
               "mean_rebind_ms", "min_rebind_ms", "max_rebind_ms",
               "instr_per_page", "ratio_vs_base", "ratio_vs_part1", "path",
-              "regression")
+              "regression", "threads", "used", "ratio_vs_serial")
 
 META_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*=")
 
@@ -141,15 +151,26 @@ def parse_record(text, where):
             math.isfinite(rec["usecs"]) and rec["usecs"] >= 0):
         raise InputError(f"{where}: @bind record out of range "
                          "(want bind >= 0, pages > 0, finite usecs >= 0)")
+    for key in ("threads", "used"):
+        rec.setdefault(key, "-")
+        if rec[key] != "-" and not rec[key].isdigit():
+            raise InputError(f"{where}: @bind {key}={rec[key]} (want a number "
+                             "or -)")
     rec["where"] = where
     return rec
 
 
+def threads_rank(threads):
+    return -1 if threads == "-" else int(threads)
+
+
 def aggregate(records):
-    """Group records into rows per (accel, config, kernel, policy), with stats."""
+    """Group records into rows per (accel, config, kernel, policy, threads),
+    with stats."""
     groups = {}
     for rec in records:
-        key = (rec["accel"], rec["config"], rec["kernel"], rec["policy"])
+        key = (rec["accel"], rec["config"], rec["kernel"], rec["policy"],
+               rec["threads"])
         binds = groups.setdefault(key, {})
         if rec["bind"] in binds:
             raise InputError(f"{rec['where']}: duplicate bind={rec['bind']} for "
@@ -163,9 +184,10 @@ def aggregate(records):
     rows = []
     for key in sorted(groups, key=lambda k: (
             rank(k[0], ACCEL_ORDER), rank(k[1], CONFIG_ORDER),
-            rank(k[2], KERNEL_ORDER), rank(k[3], POLICY_ORDER))):
+            rank(k[2], KERNEL_ORDER), rank(k[3], POLICY_ORDER),
+            threads_rank(k[4]))):
         binds = groups[key]
-        accel, config, kernel, policy = key
+        accel, config, kernel, policy, threads = key
         pages = next(iter(binds.values()))["pages"]
         rebinds = [binds[b]["usecs"] / 1000 for b in sorted(binds) if b >= 1]
         paths = dict.fromkeys(binds[b]["path"] for b in sorted(binds))
@@ -182,46 +204,58 @@ def aggregate(records):
             "instr_per_page": median * 1e6 / pages
             if accel == "tcg-icount" and median is not None else None,
             "path": ",".join(paths),
+            "threads": threads,
+            "used": ",".join(sorted(dict.fromkeys(
+                binds[b]["used"] for b in binds), key=threads_rank)),
             "series": [(b, binds[b]["usecs"] / 1000) for b in sorted(binds)],
             "ratio_vs_base": None, "ratio_vs_part1": None,
-            "regression": "no",
+            "ratio_vs_serial": None, "regression": "no",
         })
     return rows
 
 
-def references(kernel):
-    """(reference kernel, ratio field) pairs that rows of KERNEL compare with:
-    every kernel with base; part 1 of the series and the whole series also
-    with part 1, which the streaming part must not make slower."""
-    refs = [("base", "ratio_vs_base")]
-    if kernel in ("part1", "patched"):
-        refs.append(("part1", "ratio_vs_part1"))
-    return refs
+def references(row, medians, threshold_pct, budget_pct):
+    """(name, ratio field, reference median, threshold) of what ROW compares
+    with: base; part 1 of the series, which the streaming part must not
+    make slower, or, for a row of several threads, the same kernel and
+    policy in one thread."""
+    key = (row["accel"], row["config"])
+    refs = [("base", "ratio_vs_base", medians.get(key + ("base",)),
+             threshold_pct)]
+    if row["threads"] not in ("-", SERIAL):
+        refs.append(("serial", "ratio_vs_serial", medians.get(
+            key + (row["kernel"], row["policy"], SERIAL)), budget_pct))
+    elif row["kernel"] in ("part1", "patched"):
+        refs.append(("part1", "ratio_vs_part1",
+                     medians.get(key + ("part1",)), threshold_pct))
+    return [r for r in refs if r[2] is not None]
 
 
-def compare(rows, threshold_pct):
+def compare(rows, threshold_pct, budget_pct):
     """Fill the ratio fields and regression; return the regression messages."""
     medians = {}
     for row in rows:
-        if row["median_rebind_ms"]:
-            medians.setdefault((row["kernel"], row["accel"], row["config"]),
-                               row["median_rebind_ms"])
+        m = row["median_rebind_ms"]
+        if m:
+            key = (row["accel"], row["config"])
+            medians.setdefault(key + (row["kernel"],), m)
+            medians[key + (row["kernel"], row["policy"], row["threads"])] = m
     messages = []
     for row in rows:
         m = row["median_rebind_ms"]
         if m is None:
             continue
-        for ref_kernel, field in references(row["kernel"]):
-            ref = medians.get((ref_kernel, row["accel"], row["config"]))
-            if ref is None:
-                continue
+        for name, field, ref, pct in references(row, medians, threshold_pct,
+                                                budget_pct):
             row[field] = ref / m if m else math.inf
-            if row["kernel"] != ref_kernel and \
-                    m > ref * (1 + threshold_pct / 100):
+            if row["accel"] == "tcg-icount" and row["kernel"] != name and \
+                    m > ref * (1 + pct / 100):
                 row["regression"] = "yes"
+                threads = "" if row["threads"] == "-" else \
+                    f" {row['threads']} threads"
                 messages.append(
-                    f"REGRESSION: {row['config']} {row['policy']}: "
-                    f"{row['kernel']} {m:.3f} ms vs {ref_kernel} {ref:.3f} ms "
+                    f"REGRESSION: {row['config']} {row['policy']}{threads}: "
+                    f"{row['kernel']} {m:.3f} ms vs {name} {ref:.3f} ms "
                     f"(+{(m / ref - 1) * 100:.2f}%) [accel={row['accel']}]")
     return messages
 
@@ -236,26 +270,32 @@ def fmt_ratio(value, none="n/a"):
 
 def table_cells(row):
     """The displayed cells of one row, in TABLE_HEAD order."""
-    return [row["config"], row["kernel"], row["policy"], str(row["pages"]),
+    return [row["config"], row["kernel"], row["policy"], row["threads"],
+            str(row["pages"]),
             fmt(row["first_bind_ms"], ".3f"), fmt(row["mean_rebind_ms"], ".3f"),
             fmt(row["median_rebind_ms"], ".3f"), fmt(row["min_rebind_ms"], ".3f"),
             fmt(row["max_rebind_ms"], ".3f"), str(row["rebinds"]), row["path"],
-            fmt(row["instr_per_page"], ".2f", "-"),
-            fmt_ratio(row["ratio_vs_base"]), fmt_ratio(row["ratio_vs_part1"], "-")]
+            row["used"], fmt(row["instr_per_page"], ".2f", "-"),
+            fmt_ratio(row["ratio_vs_base"]), fmt_ratio(row["ratio_vs_part1"], "-"),
+            fmt_ratio(row["ratio_vs_serial"], "-")]
 
 
-TABLE_HEAD = ["config", "kernel", "policy", "pages", "first_ms", "mean_ms",
-              "median_ms", "min_ms", "max_ms", "rebinds", "path",
-              "instr/page", "ratio", "vs_part1"]
+TABLE_HEAD = ["config", "kernel", "policy", "threads", "pages", "first_ms",
+              "mean_ms", "median_ms", "min_ms", "max_ms", "rebinds", "path",
+              "used", "instr/page", "ratio", "vs_part1", "vs_serial"]
+THREAD_COLUMNS = ("threads", "used", "vs_serial")
 
 
-def accel_header(accel):
+def accel_header(accel, threads):
     units = UNITS.get(accel, "unknown accel: units unknown")
     note = ("times in ms; first_ms = bind 0; mean/median/min/max over rebinds "
             "(bind >= 1); ratio = base median / row median (>1.00x: faster); "
             "vs_part1 = the same against part 1 of the series (no streaming)")
     if accel == "tcg-icount":
         note += "; instr/page = median rebind guest instructions per page"
+    if threads:
+        note += ("; threads = mm_init.memmap_threads, used = the threads the "
+                 "binds reported; vs_serial = the same against 1 thread")
     return [f"accel={accel}: {units}", note]
 
 
@@ -265,15 +305,19 @@ def format_table(rows, markdown=False):
     for accel in dict.fromkeys(row["accel"] for row in rows):
         sect = [row for row in rows if row["accel"] == accel]
         head, cells = list(TABLE_HEAD), [table_cells(row) for row in sect]
+        threads = any(row["threads"] != "-" for row in sect)
+        drop = () if threads else THREAD_COLUMNS
         if accel != "tcg-icount":
-            col = head.index("instr/page")
+            drop += ("instr/page",)
+        for name in drop:
+            col = head.index(name)
             head.pop(col)
             for c in cells:
                 c.pop(col)
         if out:
             out.append("")
         if markdown:
-            units, note = accel_header(accel)
+            units, note = accel_header(accel, threads)
             out += [f"**{units}**", "", note, ""]
             cells = [[x.replace("|", "\\|") for x in c] for c in cells]
             out.append("| " + " | ".join(head) + " |")
@@ -281,7 +325,7 @@ def format_table(rows, markdown=False):
                                       for i, h in enumerate(head)) + "|")
             out += ["| " + " | ".join(c) + " |" for c in cells]
             continue
-        out += accel_header(accel) + [""]
+        out += accel_header(accel, threads) + [""]
         width = [max(len(x) for x in col) for col in zip(head, *cells)]
         line = lambda c: "  ".join(x.ljust(w) for x, w in zip(c, width)).rstrip()
         out.append(line(head))
@@ -358,6 +402,8 @@ def plot(rows, filename, gnuplot):
                 continue
             title = row["kernel"] if row["policy"] == "-" else \
                 f"{row['kernel']} {row['policy']}"
+            if row["threads"] != "-":
+                title += f" {row['threads']} threads"
             style = "lw 2 lc rgb 'black'" if row["kernel"] == "base" else "lw 1.5"
             plots.append(f"$s{i} using 1:2 with linespoints {style} pt 7 ps 0.6 "
                          f"title {gp_str(title)}")
@@ -390,6 +436,10 @@ def main(argv=None):
                     metavar="PCT", help="a median slower than base (or, for "
                     "patched, than part1) by more than PCT%% is a regression "
                     "(default: %(default)s)")
+    ap.add_argument("--threads-budget", type=float, default=2.0,
+                    metavar="PCT", help="an -icount row of several threads "
+                    "slower than serial by more than PCT%% is a regression "
+                    "(default: %(default)s)")
     ap.add_argument("--no-fail-on-regression", action="store_true",
                     help="report regressions but exit 0")
     args = ap.parse_args(argv)
@@ -409,7 +459,8 @@ def main(argv=None):
             records += recs
             meta_by_file.append((raw, meta))
         rows = aggregate(records)
-        regressions = compare(rows, args.regress_threshold)
+        regressions = compare(rows, args.regress_threshold,
+                              args.threads_budget)
         sys.stdout.write(format_table(rows, args.markdown))
         if args.csv:
             write_csv(rows, args.csv)
@@ -424,8 +475,8 @@ def main(argv=None):
         sys.stdout.flush()
         bang = "!" * max(len(m) for m in regressions)
         print("\n".join(["", bang, f"!!! {len(regressions)} REGRESSION(S): "
-                         "median rebind slower than base (patched: or than "
-                         f"part1) by more than {args.regress_threshold}%", bang]
+                         "median rebind slower than its reference by more "
+                         "than the limit", bang]
                         + regressions + [bang]), file=sys.stderr)
         return 0 if args.no_fail_on_regression else 3
     return 0

@@ -13,6 +13,12 @@
 # to agree; the rig's guest does), and needs ndctl, daxctl, tracefs and, for
 # "private", the test_hmm module. Records on stdout:
 #   @bind config=C kernel=K policy=P accel=A bind=N pages=P usecs=U path=X
+#         threads=T used=N
+# With BENCH_THREADS="1 2" (values of mm_init.memmap_threads), each rebind
+# of the nd and dax configurations is done once per value, alternating, and
+# its record says the value (T) and the threads memmap_init_zone_device()
+# reports it used (N); the first value holds for everything else.  Without
+# BENCH_THREADS, both are "-".
 # CONFIG: fsdax-dev fsdax-mem devdax-2m virtio-fsdax-dev private online vmem
 # "online" is not a bind: a devdax of ONLINE_SIZE (default 8G, or SIZE if
 # less), align=1G, onlined with "daxctl reconfigure-device -m system-ram"
@@ -30,12 +36,15 @@ VREGION=${VREGION:-region1}
 KERNEL=${BENCH_KERNEL:-$(uname -r)}
 POLICY=${BENCH_POLICY:--}
 ACCEL=${BENCH_ACCEL:-host}
+THREADS_KNOB=/sys/module/mm_init/parameters/memmap_threads
+T=-
 [ "${SIZE%G}" -ge 8 ] 2>/dev/null && ONLINE_SIZE=${ONLINE_SIZE:-8G} || ONLINE_SIZE=${ONLINE_SIZE:-$SIZE}
 t0=$(date +%s)
 
 [ -n "$configs" ] || { echo "usage: bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION]" >&2; exit 2; }
 [ "$BENCH_DESTROY" = 1 ] || { echo "bench.sh destroys the namespaces of $REGION and $VREGION: set BENCH_DESTROY=1 to agree" >&2; exit 2; }
 [ -w "$TRACEFS/set_ftrace_filter" ] || { echo "bench.sh needs tracefs with the function-graph tracer (CONFIG_FUNCTION_GRAPH_TRACER)" >&2; exit 2; }
+[ -z "$BENCH_THREADS" ] || [ -w $THREADS_KNOB ] || { echo "BENCH_THREADS: no $THREADS_KNOB in this kernel" >&2; exit 2; }
 
 progress() { echo "# [$(($(date +%s) - t0))s] $*" >&2; }
 sum_us() { awk '{ s += $1 } END { if (NR) printf "%.1f", s }'; }
@@ -46,7 +55,29 @@ record() {
 	local us
 	us=$(memmap_init_durations | sum_us)
 	[ -n "$us" ] || { echo "# no memmap_init_zone_device() call traced for $1 bind $2" >&2; return 1; }
-	echo "@bind config=$1 kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$2 pages=$3 usecs=$us path=$(last_path)"
+	echo "@bind config=$1 kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$2 pages=$3 usecs=$us path=$(last_path) threads=$T used=$(last_threads)"
+}
+
+last_threads() {
+	local t
+	t=$(memmap_init_threads | tail -n1)
+	[ "$T" = - ] || [ -z "$t" ] && t=-
+	echo "$t"
+}
+
+# each_threads CMD...: CMD once per BENCH_THREADS value, the knob set to
+# it and T naming it; once without BENCH_THREADS.
+each_threads() {
+	local t
+	for t in ${BENCH_THREADS:--}; do
+		set_threads "$t" && "$@" || return 1
+	done
+	set_threads "${BENCH_THREADS%% *}"
+}
+
+set_threads() {
+	T=${1:--}
+	[ "$T" = - ] || echo "$T" >$THREADS_KNOB
 }
 
 last_pages() { memmap_init_pages "$(memmap_init_count)"; }
@@ -59,15 +90,18 @@ destroy_all() {
 
 # rebinds CONFIG BUS DRIVER DEVICE
 rebinds() {
-	local i=1 n
+	local i=1
 	while [ $i -le "$REBINDS" ]; do
-		progress "$1: rebind $i of $REBINDS"
-		echo "$4" >"/sys/bus/$2/drivers/$3/unbind" && echo "$4" >"/sys/bus/$2/drivers/$3/bind" ||
-			{ echo "# $1: rebind of $4 failed" >&2; return 1; }
-		n=$(memmap_init_count)
-		record "$1" $i "$(memmap_init_pages "$n")" || return 1
+		each_threads rebind_one "$@" $i || return 1
 		i=$((i + 1))
 	done
+}
+
+rebind_one() { # CONFIG BUS DRIVER DEVICE I
+	progress "$1: rebind $5 of $REBINDS${BENCH_THREADS:+, memmap_threads $T}"
+	echo "$4" >"/sys/bus/$2/drivers/$3/unbind" && echo "$4" >"/sys/bus/$2/drivers/$3/bind" ||
+		{ echo "# $1: rebind of $4 failed" >&2; return 1; }
+	record "$1" "$5" "$(memmap_init_pages "$(memmap_init_count)")"
 }
 
 bench_fsdax() { # CONFIG MAP CREATE-ARGS...
@@ -198,6 +232,7 @@ echo "@meta guest_cmdline=$(cat /proc/cmdline)"
 rc=0
 for c in $configs; do
 	destroy_all
+	set_threads "${BENCH_THREADS%% *}"
 	case "$c" in
 	fsdax-dev) bench_fsdax fsdax-dev dev -r "$REGION" -s "$SIZE" ;;
 	fsdax-mem) bench_fsdax fsdax-mem mem -r "$REGION" -s "$SIZE" ;;

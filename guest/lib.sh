@@ -23,9 +23,10 @@ observe_memmap_init() {
 }
 
 # Each call logs one line (pr_debug, mm/mm_init.c):
-#   memmap_init_zone_device initialised N pages in Mms, PATH path   (series)
+#   memmap_init_zone_device initialised N pages in Mms (T threads), PATH path
 #   memmap_init_zone_device initialised N pages in Mms              (base)
-# PATH: slow, template or template+streaming.
+# PATH: slow, template or template+streaming; before the series' threads
+# patch, without "(T threads)".
 
 # memmap_init_count: how many times memmap_init_zone_device() logged so far.
 memmap_init_count() {
@@ -45,6 +46,11 @@ last_path() {
 	p=$(dmesg | grep 'memmap_init_zone_device initialised' | tail -n1 |
 		sed -n 's/.*memmap_init_zone_device initialised [0-9]* pages in [^,]*, \([a-z+-]*\) path.*/\1/p')
 	echo "${p:--}"
+}
+
+# memmap_init_threads: the threads of every logged call, one per line.
+memmap_init_threads() {
+	dmesg | sed -n 's/.*memmap_init_zone_device initialised .* (\([0-9]*\) threads),.*/\1/p'
 }
 
 # traced_durations FUNC: microseconds of each traced call of FUNC in the

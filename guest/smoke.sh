@@ -240,22 +240,28 @@ tracepoint_fallback() {
 	check "tracepoint: rebind $pfn with page_ref_set on" rebind nd nd_pmem "$pfn"
 	echo 0 >"$ev"
 	check "tracepoint: the slow path was taken" test "$(last_path)" = slow
+	check "tracepoint: in one thread" test "$(memmap_init_threads | tail -n1)" = 1
 	check "tracepoint: page_ref_set events were emitted" grep -q page_ref_set "$TRACEFS/trace"
 	echo >"$TRACEFS/trace"
 	check "tracepoint: rebind $pfn with page_ref_set off" rebind nd nd_pmem "$pfn"
 	check_path "tracepoint: off again"
 }
 
-# bad_input KNOB: each malformed value is refused (EINVAL; E2BIG where it
-# is longer than a page) and leaves the knob as it was.
+# bad_input KNOB [LABEL...]: each malformed value (default: those of a
+# streaming policy) is refused (EINVAL; E2BIG where it is longer than a
+# page) and leaves the knob as it was.
 bad_input() {
 	local knob=$1 before v label err
+	shift
+	[ $# -gt 0 ] || set -- empty 1 0 leading-space trailing-space tab non-ascii two-words upper-case 5000-chars
 	before=$(cat "$knob")
-	for label in empty 1 0 leading-space trailing-space tab non-ascii two-words upper-case 5000-chars; do
+	for label in "$@"; do
 		case "$label" in
 		empty) v= ;; 1 | 0) v=$label ;; leading-space) v=" on" ;; trailing-space) v="on " ;;
 		tab) v="	off" ;; non-ascii) v="ön" ;; two-words) v="auto on" ;; upper-case) v=AUTO ;;
 		5000-chars) v=$(head -c 5000 /dev/zero | tr '\0' o) ;;
+		negative) v=-1 ;; fraction) v=1.5 ;; over-nr-cpus) v=100000 ;; word) v=two ;;
+		two-numbers) v="1 2" ;; space-number) v=" 2" ;;
 		esac
 		# busybox's echo reports the errno of a failed write; printf does not.
 		err=$({ echo "$v" >"$knob"; } 2>&1) && err="accepted"
@@ -269,6 +275,33 @@ bad_input() {
 		esac
 		check "bad input: $knob: $label refused, still $before" test "$(cat "$knob")" = "$before"
 	done
+}
+
+# threads_check: make check boots the patched kind with
+# mm_init.memmap_threads=2 on 2 vCPUs, so each template bind above of two
+# sections or more could split over 2 threads (and the verification
+# compared it): one at least must have, none more.  Then 1 makes a rebind
+# serial.
+threads_check() {
+	local knob=/sys/module/mm_init/parameters/memmap_threads pfn t
+	t=$(memmap_init_threads | sort -n | uniq -c | awk '{ printf "%s%d in %d", (NR > 1 ? ", " : ""), $1, $2 }')
+	check "threads: $knob is 2, from the command line" test "$(cat "$knob")" = 2
+	check "threads: some bind used 2 threads, none more (binds: $t threads)" two_threads_seen
+	pfn=$(pfn_of_blockdev pmem0)
+	echo 1 >"$knob"
+	check "threads: rebind $pfn with memmap_threads 1" rebind nd nd_pmem "$pfn"
+	check "threads: that rebind used 1 thread" test "$(memmap_init_threads | tail -n1)" = 1
+	check_verify "threads: memmap_threads 1"
+	echo 2 >"$knob"
+	bad_input "$knob" empty 0 negative fraction over-nr-cpus word two-numbers space-number 5000-chars
+}
+
+one_thread_each() {
+	memmap_init_threads | grep -qx 1 && ! memmap_init_threads | grep -qvx 1
+}
+
+two_threads_seen() {
+	memmap_init_threads | grep -qx 2 && ! memmap_init_threads | grep -qvx '[12]'
 }
 
 device_private() {
@@ -316,6 +349,7 @@ fi
 if [ "$KIND" = patched ]; then
 	virtio_mem_cycle
 	tracepoint_fallback
+	threads_check
 	# Every kind of knob the series adds, on devices still present.
 	for k in /sys/module/libnvdimm/parameters/memmap_streaming \
 		"$(ls -d $ND/devices/pfn*/memmap_streaming | head -n1)" \
@@ -325,6 +359,7 @@ if [ "$KIND" = patched ]; then
 	done
 fi
 [ "$KIND" = kasan ] && check "kasan: the kernel is a KASAN build" sh -c 'dmesg | grep -q "KernelAddressSanitizer initialized"'
+[ "$KIND" = kasan ] && check "kasan: every bind in one thread, with memmap_threads $(cat /sys/module/mm_init/parameters/memmap_threads)" one_thread_each
 device_private
 if [ "$KIND" != base ]; then
 	kunit zone_device_memmap_kunit

@@ -9,7 +9,10 @@
 # Usage: rig/bench.sh [--size 16G] [--rebinds 10] [--accel tcg-icount|tcg|kvm]
 #                     [--configs "fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online vmem"]
 #                     [--kernels "base part1 patched"] [--policies "auto on off"]
-#                     [--opt size]
+#                     [--opt size] [--threads "1 2"]
+# --threads boots every kernel with as many vCPUs as the largest value, and
+# alternates mm_init.memmap_threads over the values at each rebind of the
+# kernels that have it (guest/bench.sh, BENCH_THREADS).
 # --opt size builds and boots the same kernels with -Os
 # (CONFIG_CC_OPTIMIZE_FOR_SIZE, rig/size.config) in a build root of their own.
 # The patched kernel boots once per streaming policy, set for every device
@@ -19,7 +22,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-size=16G rebinds=10 accel=tcg-icount kernels="base part1 patched" policies="auto on off"
+size=16G rebinds=10 accel=tcg-icount kernels="base part1 patched" policies="auto on off" threads=
 configs="fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online vmem"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -29,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--configs) configs=$2; shift ;;
 	--kernels) kernels=$2; shift ;;
 	--policies) policies=$2; shift ;;
+	--threads) threads=$2; shift ;;
 	--opt) [ "$2" = size ] || die "--opt takes size"; export KERNEL_OPT=size; shift ;;
 	-h | --help) sed -n '3,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
@@ -46,6 +50,11 @@ for c in $configs; do
 	case "$c" in fsdax-dev | devdax-2m | fsdax-mem | private | virtio-fsdax-dev | online | vmem) ;;
 	*) die "unknown configuration '$c' (fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online vmem)" ;;
 	esac
+done
+cpus=1 # with --threads only
+for t in $threads; do
+	case "$t" in '' | 0 | *[!0-9]*) die "--threads takes numbers of 1 or more, e.g. \"1 2\"" ;; esac
+	[ "$t" -le "$cpus" ] || cpus=$t
 done
 gib=${size%G}
 # "online" and "vmem" online 8 GiB (or all of a smaller --size).
@@ -77,6 +86,7 @@ host_meta() {
 	[ "$k" = patched ] && echo "@meta series_sha256=$(series_stamp | cut -c1-16) ($(series_files | wc -l) patches)"
 	[ "$k" = part1 ] && echo "@meta part1_series_sha256=$(series_stamp "$PART1_PATCHES" | cut -c1-16) (patches 1-$PART1_PATCHES)"
 	echo "@meta accel=$accel"
+	[ -z "$threads" ] || echo "@meta memmap_threads=$threads (alternating), $cpus vCPUs"
 	echo "@meta cc_optimize=${KERNEL_OPT:-performance}"
 	echo "@meta qemu=$(qemu-system-x86_64 --version | head -n1)"
 	echo "@meta host_cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1)"
@@ -85,19 +95,25 @@ host_meta() {
 
 # run_one KERNEL POLICY: one boot, every configuration, into $raw.
 run_one() {
-	local k=$1 policy=$2 name=$1 append=
+	local k=$1 policy=$2 name=$1 append='' t=-
 	if [ "$policy" != - ]; then
 		name=$k-$policy
 		append="libnvdimm.memmap_streaming=$policy"
 	fi
+	[ -z "$threads" ] || ! has_threads_knob "$k" || t=$(echo "$threads" | tr -s ' ' '+')
 	step "bench: $k kernel, policy $policy"
 	host_meta "$k" >"$raw/$name.raw"
-	"$RIG_DIR/qemu-run.sh" -k "$k" -a "$accel" -m "${mem_mib}M" \
+	"$RIG_DIR/qemu-run.sh" -k "$k" -a "$accel" ${threads:+-c "$cpus"} -m "${mem_mib}M" \
 		--nvdimm "$((gib * 1024 + 1024))M" --virtio-pmem "$size" "${vmem_opt[@]}" -t "$timeout" \
 		--append "$append" -o "$RESULTS_DIR/bench-$name" rig-bench.sh "$k" "$policy" "$accel" \
-		"$(echo $configs | tr ' ' '+')" "$rebinds" "$size" ||
+		"$(echo $configs | tr ' ' '+')" "$rebinds" "$size" "$t" ||
 		die "the $name guest failed; see $RESULTS_DIR/bench-$name/guest.log and console.log"
 	grep -E '^@(bind|meta) ' "$RESULTS_DIR/bench-$name/guest.log" >>"$raw/$name.raw"
+}
+
+# has_threads_knob KERNEL: its tree has mm_init.memmap_threads.
+has_threads_knob() {
+	[ "$1" != base ] && grep -qs memmap_threads "$CACHE_DIR/src/$1/mm/mm_init.c"
 }
 
 for k in $kernels; do

@@ -82,7 +82,7 @@ finish() {
 if [ "${1:-}" = --kasan ]; then
 	stage series-applies "$RIG_DIR/patched-tree.sh" check || finish
 	stage build-kasan sh -c "'$RIG_DIR/build-kernel.sh' kasan && '$RIG_DIR/mkinitramfs.sh' kasan" || finish
-	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi --append memory_hotplug.memmap_on_memory=1" \
+	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi --append memory_hotplug.memmap_on_memory=1 --append mm_init.memmap_threads=2" \
 		guest_suite smoke-kasan kasan smoke.sh 1G kasan
 	finish
 fi
@@ -97,11 +97,15 @@ stage build-check sh -c "'$RIG_DIR/build-kernel.sh' check && '$RIG_DIR/mkinitram
 # (no GET_FREE_REGION) must link; vmlinux only, on the patched tree.
 stage build-linkcheck "$RIG_DIR/build-kernel.sh" linkcheck
 # memmap_on_memory is boot-only; dax devices still choose it one by one.
-QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --virtio-mem 2G --append memory_hotplug.memmap_on_memory=1" \
+# Two threads per memmap, on the 2 vCPUs.
+QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --virtio-mem 2G --append memory_hotplug.memmap_on_memory=1 --append mm_init.memmap_threads=2" \
 	guest_suite smoke-check check smoke.sh 1G patched
 # 1,000 memmap initialisations in one boot, with concurrent policy writes
 # and DAX reads; ~8 minutes under TCG on 2 cores with lockdep and kmemleak.
-GUEST_TIMEOUT=2400 guest_suite stress check stress.sh 1000
+QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --append mm_init.memmap_threads=2" \
+	GUEST_TIMEOUT=2400 guest_suite stress check stress.sh 1000
+# The NVDIMM on node 1 of two: the threads are node 1's CPUs.
+QEMU_OPTS="--two-nodes -c 3 --nvdimm 2G" guest_suite numa check numa.sh
 # Faults after a memmap was written (test-only fault injection): probes
 # failed right after memremap_pages(), and KUnit's two-range pgmaps whose
 # second range fails.

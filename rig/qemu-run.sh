@@ -17,6 +17,8 @@
 #                       a guest script resizes it with a "@vmem-resize BYTES" line
 #   --e820 SIZE         add legacy e820 pmem (memmap=SIZE!4G), RAM grows by SIZE;
 #                       all RAM is NUMA node 0, the pmem's target node
+#   --two-nodes         two NUMA nodes, each with half the RAM: node 0 with
+#                       vCPU 0, node 1 with the others and the NVDIMMs
 #   --keep-pmem         reuse the backing files instead of starting blank
 #   -t, --timeout SECS  hard limit for the whole run (default 1800)
 #   -o, --out DIR       where console.log and guest.log go (default results/run)
@@ -32,7 +34,7 @@ set -euo pipefail
 
 kernel=patched accel=tcg mem=2G cpus= cpu=max timeout=1800 shell=0 keep=0 append=
 outdir=$RESULTS_DIR/run
-nvdimms=() vpmems=() e820= vmem=
+nvdimms=() vpmems=() e820= vmem= nodes=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-k | --kernel) kernel=$2; shift ;;
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--virtio-pmem) vpmems+=("$2"); shift ;;
 	--e820) e820=$2; shift ;;
 	--virtio-mem) vmem=$2; shift ;;
+	--two-nodes) nodes=2 ;;
 	--keep-pmem) keep=1 ;;
 	-t | --timeout) timeout=$2; shift ;;
 	-o | --out) outdir=$2; shift ;;
@@ -89,6 +92,10 @@ tcg-icount) accel_opts=(-accel tcg -icount shift=0 -cpu "$cpu") ;;
 kvm) accel_opts=(-accel kvm -cpu host) ;;
 esac
 [ -n "$cpus" ] || { [ "$accel" = tcg-icount ] && cpus=1 || cpus=2; }
+[ "$nodes" = 1 ] || [ "$cpus" -ge 2 ] || die "--two-nodes needs 2 vCPUs or more"
+[ "$nodes" = 1 ] || [ -z "$e820" ] || die "--two-nodes and --e820 do not go together"
+nvnode=
+[ "$nodes" = 1 ] || nvnode=,node=1
 
 mem_mib=$(to_mib "$mem")
 pmem_dir=$CACHE_DIR/pmem
@@ -116,7 +123,7 @@ for s in "${nvdimms[@]}"; do
 	m=$(($(to_mib "$s") + 2)) # QEMU keeps the label area out of the region
 	f=$(backing "nvdimm$i" $m)
 	dev_opts+=(-object "memory-backend-file,id=nvm$i,share=on,mem-path=$f,size=${m}M"
-		-device "nvdimm,id=nvdimm$i,memdev=nvm$i,label-size=128K")
+		-device "nvdimm,id=nvdimm$i,memdev=nvm$i,label-size=128K$nvnode")
 	slots=$((slots + 1)) maxmem=$((maxmem + m + 1024)) i=$((i + 1))
 done
 i=0
@@ -153,6 +160,13 @@ if [ -n "$e820" ]; then
 	dev_opts+=(-numa "node,nodeid=0,memdev=ram0")
 	append="$append memmap=${e}M!4G"
 fi
+if [ "$nodes" = 2 ]; then
+	h=$((mem_mib / 2))
+	dev_opts+=(-object "memory-backend-ram,id=ram0,size=${h}M"
+		-object "memory-backend-ram,id=ram1,size=$((mem_mib - h))M"
+		-numa "node,nodeid=0,cpus=0,memdev=ram0"
+		-numa "node,nodeid=1,cpus=1-$((cpus - 1)),memdev=ram1")
+fi
 mem_opt=${mem_mib}M
 [ "$maxmem" -gt "$mem_mib" ] && mem_opt="$mem_mib,slots=$((slots + 1)),maxmem=${maxmem}M"
 
@@ -167,7 +181,10 @@ cmdline="$cmdline $append"
 
 console=$outdir/console.log guestlog=$outdir/guest.log
 rm -f "$console" "$guestlog"
-qemu=(qemu-system-x86_64 -machine "$machine" "${accel_opts[@]}" -smp "$cpus" -m "$mem_opt"
+# Two nodes: one socket per vCPU, so that no cache is shared across nodes.
+smp=$cpus
+[ "$nodes" = 1 ] || smp=$cpus,sockets=$cpus
+qemu=(qemu-system-x86_64 -machine "$machine" "${accel_opts[@]}" -smp "$smp" -m "$mem_opt"
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$kdir/initramfs.cpio.gz"
 	-append "$cmdline" -display none -no-reboot -nodefaults "${dev_opts[@]}")
 echo "${qemu[*]}" >"$outdir/qemu.cmd"

@@ -22,13 +22,16 @@ CONFIGS = ["fsdax-dev", "devdax-2m", "fsdax-mem", "private", "virtio-fsdax-dev"]
 CSV_HEAD = ["config", "kernel", "policy", "accel", "pages", "rebinds",
             "first_bind_ms", "median_rebind_ms", "mean_rebind_ms",
             "min_rebind_ms", "max_rebind_ms", "instr_per_page",
-            "ratio_vs_base", "ratio_vs_part1", "path", "regression"]
+            "ratio_vs_base", "ratio_vs_part1", "path", "regression",
+            "threads", "used", "ratio_vs_serial"]
 
 
 def bind(config="fsdax-dev", kernel="base", policy="-", accel="tcg-icount",
-         n=0, pages=1000, usecs=100.0, path="slow"):
+         n=0, pages=1000, usecs=100.0, path="slow", threads=None, used=None):
+    extra = "" if threads is None else f" threads={threads} used={used}"
     return (f"@bind config={config} kernel={kernel} policy={policy} "
-            f"accel={accel} bind={n} pages={pages} usecs={usecs} path={path}")
+            f"accel={accel} bind={n} pages={pages} usecs={usecs} path={path}"
+            + extra)
 
 
 def series(usecs_list, **kw):
@@ -54,12 +57,17 @@ class ReportTest(unittest.TestCase):
                               capture_output=True, env=env, timeout=120)
 
     def rows(self, *raws, extra=()):
-        """Run with --csv; return (process, header, {(config, kernel, policy, accel): row})."""
+        """Run with --csv; return (process, header, {(config, kernel, policy,
+        accel[, threads]): row})."""
         out = self.dir / "out.csv"
         proc = self.run_report("--csv", str(out), *extra, *raws)
         with open(out, newline="") as f:
             table = list(csv.reader(f))
-        rows = {tuple(r[:4]): dict(zip(table[0], r)) for r in table[1:]}
+        rows = {}
+        for r in table[1:]:
+            row = dict(zip(table[0], r))
+            extra = () if row["threads"] == "-" else (row["threads"],)
+            rows[tuple(r[:4]) + extra] = row
         return proc, table[0], rows
 
 
@@ -280,6 +288,62 @@ class RegressionTest(ReportTest):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(rows[("fsdax-dev", "patched", "off", "kvm")]
                          ["ratio_vs_base"], "")
+
+
+class ThreadsTest(ReportTest):
+    """Rows of several threads against the serial row of the same kernel."""
+
+    def files(self, two_median, accel="tcg-icount", used="2"):
+        base = self.raw("base.raw", series([300.0, 199.0, 200.0, 201.0],
+                                           accel=accel))
+        lines = []
+        for threads, median in (("1", 100.0), ("2", two_median)):
+            lines += series([150.0, median - 1, median, median + 1],
+                            kernel="patched", policy="auto", accel=accel,
+                            path="template", threads=threads,
+                            used=used if threads == "2" else "1")
+        return base, self.raw("patched.raw", lines)
+
+    def test_rows_per_thread_count(self):
+        proc, _, rows = self.rows(*self.files(60.0, used="1"))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        two = [r for r in rows.values() if r["threads"] == "2"][0]
+        one = [r for r in rows.values() if r["threads"] == "1"][0]
+        self.assertEqual(two["ratio_vs_serial"], "1.6667")
+        self.assertEqual(two["used"], "1")
+        self.assertEqual(one["ratio_vs_serial"], "")
+        self.assertEqual(one["ratio_vs_base"], "2.0000")
+        self.assertRegex(proc.stdout, r"vs_serial")
+        self.assertRegex(proc.stdout, r"(?m)^fsdax-dev\s+patched\s+auto\s+2\s.*\s1\.67x$")
+
+    def test_icount_budget(self):
+        proc, _, _ = self.rows(*self.files(101.9))       # +1.9% <= 2%
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc, _, _ = self.rows(*self.files(102.1))       # +2.1% > 2%
+        self.assertEqual(proc.returncode, 3)
+        self.assertIn("REGRESSION: fsdax-dev auto 2 threads: patched 0.102 ms "
+                      "vs serial 0.100 ms (+2.10%)", proc.stderr)
+        proc = self.run_report("--threads-budget", "3", *self.files(102.1))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_emulated_wall_clock_never_regresses(self):
+        proc, _, rows = self.rows(*self.files(150.0, accel="tcg"))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        two = [r for r in rows.values() if r["threads"] == "2"][0]
+        self.assertEqual(two["ratio_vs_serial"], "0.6667")
+        self.assertEqual(two["regression"], "no")
+
+    def test_no_thread_columns_without_threads(self):
+        base, _ = self.files(60.0)
+        proc = self.run_report(base)
+        self.assertNotIn("vs_serial", proc.stdout)
+        self.assertNotIn("threads", proc.stdout)
+
+    def test_bad_thread_count(self):
+        raw = self.raw("bad.raw", [bind(threads="two", used="1")])
+        proc = self.run_report(raw)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn(f"{raw}:1: @bind threads=two", proc.stderr)
 
 
 class InputErrorTest(ReportTest):
