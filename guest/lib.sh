@@ -11,10 +11,13 @@ DAXBUS=/sys/bus/dax
 # --- observing memmap_init_zone_device() ------------------------------------
 
 # Turn on its pr_debug line and a function-graph timer filtered to it alone
-# (filtered, it costs one entry/exit hook per call, not per page).
+# (filtered, it costs one entry/exit hook per call, not per page), on a
+# clock that is monotonic across CPUs: the caller may sleep on one CPU and
+# wake up on another while threads write the memmap.
 observe_memmap_init() {
 	[ -w "$DYNDBG" ] && echo 'func memmap_init_zone_device +p' >"$DYNDBG"
 	if [ -w "$TRACEFS/set_ftrace_filter" ]; then
+		echo mono >"$TRACEFS/trace_clock"
 		echo memmap_init_zone_device >"$TRACEFS/set_ftrace_filter"
 		echo function_graph >"$TRACEFS/current_tracer"
 		echo 1 >"$TRACEFS/options/funcgraph-tail"
@@ -56,10 +59,10 @@ memmap_init_threads() {
 # traced_durations FUNC: microseconds of each traced call of FUNC in the
 # trace buffer, one per line: a call with no traced callee ("FUNC();") or
 # one with ("} /* FUNC */", with the funcgraph-tail option). A module's
-# function is "FUNC [module]" there.
+# function is "FUNC [module]" there. From 1 s on, no decimals are printed.
 traced_durations() {
 	grep -E " ($1( \[[a-z0-9_]*\])?\(\);|} /\* $1( \[[a-z0-9_]*\])? \*/)" "$TRACEFS/trace" |
-		sed 's/.*[ +!#*@$]\([0-9][0-9]*\.[0-9]*\) us .*/\1/'
+		sed 's/.*[ +!#*@$]\([0-9][0-9]*\(\.[0-9]*\)\{0,1\}\) us .*/\1/'
 }
 
 # memmap_init_durations: traced_durations memmap_init_zone_device since the

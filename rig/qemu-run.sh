@@ -110,6 +110,13 @@ free_mib=$(df -Pm "$pmem_dir" | awk 'NR == 2 { print $4 }')
 [ "$free_mib" -ge "$need_mib" ] ||
 	die "too little disk in $pmem_dir: ${free_mib} MiB free, ${need_mib} MiB needed for the memmap of ${total_mib} MiB of pmem; free some space or set CACHE_DIR"
 
+# Without --keep-pmem, QEMU maps them private: the guest's stores stay in
+# host memory and are never written back, so no rebind meets the write
+# faults that follow the host's writeback of a shared mapping (which made
+# the multi-threaded TCG times of a map=dev rebind vary tenfold).
+share=off
+[ "$keep" = 0 ] || share=on
+
 # backing NAME MIB: a fresh (or kept) sparse file
 backing() {
 	local f=$pmem_dir/$1.img
@@ -122,7 +129,7 @@ i=0
 for s in "${nvdimms[@]}"; do
 	m=$(($(to_mib "$s") + 2)) # QEMU keeps the label area out of the region
 	f=$(backing "nvdimm$i" $m)
-	dev_opts+=(-object "memory-backend-file,id=nvm$i,share=on,mem-path=$f,size=${m}M"
+	dev_opts+=(-object "memory-backend-file,id=nvm$i,share=$share,mem-path=$f,size=${m}M"
 		-device "nvdimm,id=nvdimm$i,memdev=nvm$i,label-size=128K$nvnode")
 	slots=$((slots + 1)) maxmem=$((maxmem + m + 1024)) i=$((i + 1))
 done
@@ -132,7 +139,7 @@ for s in "${vpmems[@]}"; do
 	f=$(backing "vpmem$i" $m)
 	# 1G alignment: a virtio-pmem device packed right after an NVDIMM's
 	# label-trimmed region is misaligned for nd_pmem's memremap_pages().
-	dev_opts+=(-object "memory-backend-file,id=vpm$i,share=on,mem-path=$f,size=${m}M,align=1G"
+	dev_opts+=(-object "memory-backend-file,id=vpm$i,share=$share,mem-path=$f,size=${m}M,align=1G"
 		-device "virtio-pmem-pci,id=vpmem$i,memdev=vpm$i")
 	slots=$((slots + 1)) maxmem=$((maxmem + m + 1024)) i=$((i + 1))
 done
