@@ -4,7 +4,8 @@
 # each, build with W=1 the objects that patch touches (its kernel .c files, plus
 # mm/mm_init.o for header-only patches), using the check kernel's config
 # (make check builds it; its debug options, CONFIG_DEBUG_VM included, cover
-# more code).
+# more code) with deferred struct page init, which selects PADATA: the
+# padata patch comes before the one that makes ZONE_DEVICE select it.
 # Warnings in touched files fail too: W=1 output must be clean.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +34,7 @@ for p in $(series_files); do
 	objs="$objs mm/mm_init.o"
 	objs=$(printf '%s\n' $objs | sort -u | tr '\n' ' ')
 	step "[$n/$total] $(basename "$p"): W=1 $objs"
-	cp "$cfg" "$out/.config"
+	{ cat "$cfg"; echo CONFIG_DEFERRED_STRUCT_PAGE_INIT=y; } >"$out/.config"
 	log=$out/patch-$n.log
 	if ! kmake olddefconfig >"$log" 2>&1 || ! kmake W=1 $objs >>"$log" 2>&1; then
 		grep -E 'error|warning' "$log" | head -n 20 >&2 || true
