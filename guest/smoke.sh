@@ -294,6 +294,37 @@ threads_check() {
 	check_verify "threads: memmap_threads 1"
 	echo 2 >"$knob"
 	bad_input "$knob" empty 0 negative fraction over-nr-cpus word two-numbers space-number 5000-chars
+	threads_hotplug
+}
+
+# threads_hotplug: CPU 1 goes offline and online again, over and over,
+# while pmem0 is rebound in 2 threads: every rebind works, the
+# verification finds no mismatch, and CPU 1 ends online.
+threads_hotplug() {
+	local cpu1=/sys/devices/system/cpu/cpu1/online pfn i=0 bad=0 m0 cycles two
+	[ -w $cpu1 ] || { fail "threads: no CPU hotplug ($cpu1)"; return; }
+	pfn=$(pfn_of_blockdev pmem0)
+	m0=$(cat "$VERIFY_TOTAL")
+	rm -f /tmp/hotplug-stop /tmp/hotplug-cycles
+	(
+		n=0
+		until [ -e /tmp/hotplug-stop ]; do
+			echo 0 >$cpu1 && echo 1 >$cpu1 && n=$((n + 1))
+		done
+		echo $n >/tmp/hotplug-cycles
+	) &
+	while [ $i -lt 10 ]; do
+		rebind nd nd_pmem "$pfn" || bad=$((bad + 1))
+		i=$((i + 1))
+	done
+	touch /tmp/hotplug-stop
+	wait
+	cycles=$(cat /tmp/hotplug-cycles)
+	two=$(memmap_init_threads | tail -n 10 | grep -cx 2)
+	check "threads: 10 rebinds of $pfn ($two in 2 threads) while CPU 1 went offline and online $cycles times, $bad failed" \
+		test "$bad" = 0 -a "${cycles:-0}" -gt 0
+	check "threads: no mismatching struct page in those rebinds" test "$(cat "$VERIFY_TOTAL")" = "$m0"
+	check "threads: CPU 1 online again" test "$(cat $cpu1)" = 1
 }
 
 one_thread_each() {
