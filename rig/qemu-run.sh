@@ -101,21 +101,29 @@ mem_mib=$(to_mib "$mem")
 pmem_dir=$CACHE_DIR/pmem
 mkdir -p "$pmem_dir" "$outdir"
 
+# Without --keep-pmem, QEMU maps the backing files private: the guest's
+# stores stay in host memory and are never written back, so no rebind meets
+# the write faults that follow the host's writeback of a shared mapping
+# (which made the multi-threaded TCG times of a map=dev rebind vary
+# tenfold).
+share=off
+[ "$keep" = 0 ] || share=on
+
 # Sparse backing files: they cost only what the guest writes into them (the
-# memmap for map=dev, the test patterns), but check for a sane margin.
+# memmap for map=dev, the test patterns), in host memory or, shared, on
+# disk; check for a sane margin there.
 total_mib=0
 for s in "${nvdimms[@]}" "${vpmems[@]}"; do total_mib=$((total_mib + $(to_mib "$s"))); done
 need_mib=$((total_mib / 50 + 512))
-free_mib=$(df -Pm "$pmem_dir" | awk 'NR == 2 { print $4 }')
+if [ "$share" = on ]; then
+	where="disk in $pmem_dir" fix="free some space or set CACHE_DIR"
+	free_mib=$(df -Pm "$pmem_dir" | awk 'NR == 2 { print $4 }')
+else
+	where="host memory" fix="stop other work or use a smaller pmem"
+	free_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+fi
 [ "$free_mib" -ge "$need_mib" ] ||
-	die "too little disk in $pmem_dir: ${free_mib} MiB free, ${need_mib} MiB needed for the memmap of ${total_mib} MiB of pmem; free some space or set CACHE_DIR"
-
-# Without --keep-pmem, QEMU maps them private: the guest's stores stay in
-# host memory and are never written back, so no rebind meets the write
-# faults that follow the host's writeback of a shared mapping (which made
-# the multi-threaded TCG times of a map=dev rebind vary tenfold).
-share=off
-[ "$keep" = 0 ] || share=on
+	die "too little $where: ${free_mib} MiB free, ${need_mib} MiB needed for the memmap of ${total_mib} MiB of pmem; $fix"
 
 # backing NAME MIB: a fresh (or kept) sparse file
 backing() {
