@@ -4,18 +4,29 @@
 SHELL := /bin/bash
 R := rig
 
-.PHONY: all help deps base worktree export tree build build-base initramfs \
-	checkpatch check check-kasan unit-test bench bench-native shell clean-results
+.PHONY: help deps base worktree export tree checkpatch build shell unit-test \
+	check check-kasan bench bench-native install-udev uninstall-udev clean-results
 
 help:
-	@echo "make bench       base vs part 1 vs patched memmap init, every configuration (main job)"
-	@echo "make bench-native the series' memmap store loop on this CPU (user space, seconds)"
-	@echo "make check       the test suite (CI runs this)"
-	@echo "make worktree    ./linux: the base with patches/ applied as commits (edit here)"
-	@echo "make export      regenerate patches/ from ./linux"
-	@echo "make build       build the patched kernel (KERNEL=base|part1|patched|check|kasan|linkcheck)"
-	@echo "make shell       a shell in the guest (KERNEL=..., ACCEL=...)"
-	@echo "make unit-test   host-side tests only (no kernel build)"
+	@echo "Run and measure:"
+	@echo "  make unit-test       host-side tests only (seconds, no kernel)"
+	@echo "  make bench-native    the series' memmap store loop on this CPU (seconds, no kernel)"
+	@echo "  make check           the test suite: fetch, apply, checkpatch, build, guest suites"
+	@echo "  make check-kasan     the check kernel with KASAN, smoke suite on it (not in make check)"
+	@echo "  make bench           base vs part 1 vs the series, memmap init time per bind"
+	@echo "  make shell           a shell in the guest (KERNEL=..., ACCEL=...)"
+	@echo "Use the series:"
+	@echo "  make install-udev    install the udev site policy (DESTDIR=...); uninstall-udev removes it"
+	@echo "Edit the series:"
+	@echo "  make worktree        ./linux: the base with patches/ and patches/test-only/ as commits"
+	@echo "  make export          regenerate patches/ from ./linux"
+	@echo "  make checkpatch      checkpatch.pl --strict on every patch"
+	@echo "  make build           build one kernel (KERNEL=base|part1|patched|check|kasan|linkcheck)"
+	@echo "Parts of the above:"
+	@echo "  make deps            apt-get what is missing (as root; else prints the command)"
+	@echo "  make base            fetch and unpack the pinned 7.3.4 base"
+	@echo "  make tree            the patched source tree the builds use"
+	@echo "  make clean-results   remove results/ (not the cache: see README, Cleanup)"
 
 deps:
 	@$(R)/deps.sh
@@ -74,6 +85,14 @@ bench: deps
 bench-native:
 	@bench/native/run.sh $(if $(MEMMAP),--size $(MEMMAP)) $(if $(RUNS),--runs $(RUNS)) \
 		$(if $(THREADS),--threads $(THREADS)) $(foreach d,$(DEST),--dest $(d))
+
+# The udev rules, helper and example configuration (rig/install-udev.sh):
+# into DESTDIR when given, else into / with a reload and a per-device trigger.
+install-udev:
+	@DESTDIR="$(DESTDIR)" $(R)/install-udev.sh
+
+uninstall-udev:
+	@DESTDIR="$(DESTDIR)" $(R)/install-udev.sh --uninstall
 
 clean-results:
 	rm -rf results

@@ -1,71 +1,120 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The udev policy end to end: the real systemd-udevd (Debian's udev) with
-# udev/70-memmap-streaming.rules and a site configuration that says "off"
-# where the kernel's auto would stream (map=dev, devdax). The value must be
-# on the seeds before anything binds, and in effect at the first bind: the
-# kernel's "memmap_init_zone_device initialised N pages in Mms, PATH path"
-# line (pr_debug, turned on by observe_memmap_init) must say "template", not
-# "template+streaming". A dax-bus device starts with the value of the nd
-# daxX.Y device it came from, so the first device_dax bind (which udev
-# cannot reach before it happens) already uses the site's off.
+# The udev site policy end to end, installed as make install-udev installs it
+# (rig/install-udev.sh), under the real systemd-udevd (Debian's udev):
+# - into a DESTDIR: the files, and an existing configuration kept;
+# - on this running system, with namespaces that already exist: the example
+#   configuration (off where the kernel's auto would stream: map=dev,
+#   devdax) must be on every existing pfn and dax-bus device right after the
+#   install, and their next rebind must take the template path without
+#   streaming (the kernel's "memmap_init_zone_device initialised N pages in
+#   M ms, PATH path" pr_debug line, turned on by observe_memmap_init); a
+#   namespace created after it must bind without streaming the first time;
+# - uninstalled: the rule and helper gone, the unmodified example removed.
+# Whether the first bind of a new devdax device uses the site's value is
+# not checked: that depends on the kernel (a nd daxX.Y attribute, where
+# the kernel still has one).
 #
 # Expects rig/qemu-run.sh --nvdimm 8G (as make check gives every guest
 # script). Destroys every namespace on it.
+# shellcheck source=guest/lib.sh
 . /guest/lib.sh
 
-cat >/etc/memmap-streaming.conf <<'CONF'
-# test site policy: never stream on region0
-nd   pfn0.*  off
-nd   dax0.*  off
-dax  dax*    off
-CONF
+INSTALL=/guest/rig/install-udev.sh
+RULES=/usr/lib/udev/rules.d/70-memmap-streaming.rules
+CONF=/etc/memmap-streaming.conf
 
+# path_is WANT DESC BEFORE: memmap_init_zone_device() logged since BEFORE,
+# and its last line reports the WANT path.
+path_is() {
+	check "udev: $2 initialised the memmap" test "$(memmap_init_count)" -gt "$3"
+	p=$(last_path)
+	if [ "$p" = "$1" ]; then
+		pass "udev: $2 took the $1 path"
+	else
+		fail "udev: $2 took the '$p' path, expected $1"
+	fi
+}
+
+# reads DEVICE-DIR VALUE: the device's memmap_streaming reads VALUE.
+reads() {
+	r=$(cat "$1/memmap_streaming")
+	if [ "$r" = "$2" ]; then
+		pass "udev: $1 reads $2"
+	else
+		fail "udev: $1 reads '$r', expected $2"
+	fi
+}
+
+# --- into a staging directory ------------------------------------------------
+stage=$(mktemp -d)
+check "install-udev: DESTDIR install" env DESTDIR="$stage" sh $INSTALL
+check "install-udev: DESTDIR rule, helper and example installed" \
+	test -f "$stage$RULES" -a -x "$stage/usr/lib/udev/memmap-streaming-policy" -a -f "$stage$CONF"
+echo "nd pfn9.* on" >"$stage$CONF"
+check "install-udev: DESTDIR reinstall" env DESTDIR="$stage" sh $INSTALL
+check "install-udev: an existing configuration is kept" test "$(cat "$stage$CONF")" = "nd pfn9.* on"
+check "install-udev: DESTDIR uninstall" env DESTDIR="$stage" sh $INSTALL --uninstall
+check "install-udev: rule gone, modified configuration kept" \
+	test ! -e "$stage$RULES" -a -f "$stage$CONF"
+rm -rf "$stage"
+check "install-udev: a DESTDIR install left / alone" test ! -e $RULES -a ! -e $CONF
+
+# --- namespaces that exist before the install ---------------------------------
 check "systemd-udevd starts" /lib/systemd/systemd-udevd --daemon --resolve-names=never
 load_pmem_stack
 udevadm settle
 check "NFIT: labels initialised" init_nfit_labels
 udevadm settle
-
-seed=$(cat $ND/devices/region0/pfn_seed)
-check "udev: the pfn seed $seed was set to off before any bind" \
-	test "$(cat "$ND/devices/$seed/memmap_streaming")" = off
-seed=$(cat $ND/devices/region0/dax_seed)
-check "udev: the dax seed $seed was set to off before any bind" \
-	test "$(cat "$ND/devices/$seed/memmap_streaming")" = off
-
-# bind_took_template DESC BEFORE: memmap_init_zone_device() logged since
-# BEFORE, and its last line reports the template path without streaming.
-bind_took_template() {
-	local p
-	check "udev: $1 initialised the memmap" test "$(memmap_init_count)" -gt "$2"
-	p=$(last_path)
-	if [ "$p" = template ]; then
-		pass "udev: $1 took the template path, without streaming"
-	else
-		fail "udev: $1 took the '$p' path, expected template (no streaming)"
-	fi
-}
-
 observe_memmap_init
+
+pfn='' dax=''
 before=$(memmap_init_count)
-if ndctl create-namespace -r region0 -s 1G -m fsdax -M dev >/dev/null; then
-	bind_took_template "fsdax map=dev first bind, with the site's off" "$before"
+if json=$(ndctl create-namespace -r region0 -s 1G -m fsdax -M dev); then
+	pfn=$(pfn_of_blockdev "$(echo "$json" | json_field blockdev)")
+	path_is template+streaming "fsdax map=dev $pfn before the install (auto)" "$before"
 else
 	fail "ndctl create-namespace -m fsdax -M dev"
 fi
 udevadm settle
-before=$(memmap_init_count)
 if json=$(ndctl create-namespace -r region0 -s 1G -m devdax -a 2M); then
 	dax=$(echo "$json" | json_field chardev)
-	bind_took_template "devdax first bind of $dax, off from the nd dax seed" "$before"
-	udevadm settle
-	check "udev: dax-bus $dax reads off" test "$(cat "$DAXBUS/devices/$dax/memmap_streaming")" = off
-	before=$(memmap_init_count)
-	check "udev: device_dax rebind $dax" rebind dax device_dax "$dax"
-	bind_took_template "devdax rebind of $dax" "$before"
 else
 	fail "ndctl create-namespace -m devdax"
 fi
+udevadm settle
+[ -z "$pfn" ] || reads "$ND/devices/$pfn" auto
+[ -z "$dax" ] || reads "$DAXBUS/devices/$dax" auto
+
+check "install-udev: install into / (udev running)" sh $INSTALL
+check "install-udev: the example is the configuration" cmp -s $CONF /guest/udev/memmap-streaming.conf.example
+seed=$(cat "$ND/devices/region0/pfn_seed")
+reads "$ND/devices/$seed" off
+if [ -n "$pfn" ]; then
+	reads "$ND/devices/$pfn" off
+	before=$(memmap_init_count)
+	check "udev: nd_pmem rebind $pfn" rebind nd nd_pmem "$pfn"
+	path_is template "fsdax map=dev rebind of $pfn, installed off" "$before"
+fi
+if [ -n "$dax" ]; then
+	reads "$DAXBUS/devices/$dax" off
+	before=$(memmap_init_count)
+	check "udev: device_dax rebind $dax" rebind dax device_dax "$dax"
+	path_is template "devdax rebind of $dax, installed off" "$before"
+fi
+
+# --- a namespace created after the install: its pfn seed had the value -------
+before=$(memmap_init_count)
+if ndctl create-namespace -r region0 -s 1G -m fsdax -M dev >/dev/null; then
+	path_is template "fsdax map=dev first bind after the install" "$before"
+else
+	fail "ndctl create-namespace -m fsdax -M dev after the install"
+fi
+udevadm settle
+
+# --- uninstall ----------------------------------------------------------------
+check "install-udev: uninstall from /" sh $INSTALL --uninstall
+check "install-udev: rule, helper and unmodified example removed" \
+	test ! -e $RULES -a ! -e /usr/lib/udev/memmap-streaming-policy -a ! -e $CONF
 udevadm control --exit
 summary

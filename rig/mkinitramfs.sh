@@ -85,9 +85,11 @@ install -m 0755 "$TOP_DIR/guest/init" "$root/init"
 install -m 0644 "$TOP_DIR"/guest/*.sh "$root/guest/"
 gcc -static -O2 -Wall -o "$root/bin/pmemtool" "$TOP_DIR/guest/pmemtool.c"
 gcc -static -O2 -Wall -o "$root/bin/nstime" "$TOP_DIR/guest/nstime.c"
-# The site policy rules, installed where a distribution package would.
-install -m 0644 "$TOP_DIR"/udev/*.rules "$root/usr/lib/udev/rules.d/"
-install -m 0755 "$TOP_DIR/udev/memmap-streaming-policy" "$root/usr/lib/udev/"
+# The site policy and its installer, laid out as in the repository: the
+# udev suite installs it with /guest/rig/install-udev.sh as make install-udev does.
+mkdir -p "$root/guest/rig" "$root/guest/udev"
+install -m 0755 "$TOP_DIR/rig/install-udev.sh" "$root/guest/rig/"
+install -m 0644 "$TOP_DIR"/udev/* "$root/guest/udev/"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$out/initramfs.cpio.gz.tmp"
 mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Tests of udev/memmap-streaming-policy, the site policy lookup."""
+"""Tests of udev/memmap-streaming-policy, the site policy lookup, and of
+rig/install-udev.sh into a staging directory."""
 
 import os
 import subprocess
@@ -8,6 +9,8 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 POLICY = os.path.join(HERE, "..", "udev", "memmap-streaming-policy")
+EXAMPLE = os.path.join(HERE, "..", "udev", "memmap-streaming.conf.example")
+INSTALL = os.path.join(HERE, "..", "rig", "install-udev.sh")
 
 CONF = """\
 # comment
@@ -87,14 +90,73 @@ class PolicyTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("usage", r.stderr)
 
-    def test_rules_call_the_helper_on_add_only(self):
+    def test_rules_call_the_helper_on_add_and_change(self):
         with open(os.path.join(HERE, "..", "udev",
                                "70-memmap-streaming.rules")) as f:
             rules = f.read()
-        self.assertIn('ACTION!="add", GOTO="memmap_streaming_end"', rules)
+        self.assertIn('ACTION!="add|change", GOTO="memmap_streaming_end"', rules)
         self.assertIn('IMPORT{program}="/usr/lib/udev/memmap-streaming-policy',
                       rules)
         self.assertIn('ATTR{memmap_streaming}="$env{MEMMAP_STREAMING}"', rules)
+        # The nd daxX.Y attribute is gone: only pfn devices on the nd bus.
+        self.assertIn('SUBSYSTEM=="nd", KERNEL=="pfn[0-9]*.[0-9]*", GOTO', rules)
+        self.assertNotIn('SUBSYSTEM=="nd", KERNEL=="pfn[0-9]*.[0-9]*|dax', rules)
+
+    def test_the_example_sets_something(self):
+        # Not the kernel's default: map=dev fsdax and devdax off.
+        env = dict(os.environ, MEMMAP_STREAMING_CONF=EXAMPLE)
+        for subsys, dev in [("nd", "pfn0.0"), ("dax", "dax1.0")]:
+            r = subprocess.run(["sh", POLICY, subsys, dev], env=env,
+                               capture_output=True, text=True)
+            self.assertEqual((r.returncode, r.stdout, r.stderr),
+                             (0, "MEMMAP_STREAMING=off\n", ""))
+
+
+class InstallTest(unittest.TestCase):
+    """rig/install-udev.sh into a DESTDIR (guest/udev.sh covers a live udev)."""
+
+    def install(self, destdir, *args):
+        env = dict(os.environ, DESTDIR=destdir)
+        return subprocess.run(["sh", INSTALL, *args], env=env,
+                              capture_output=True, text=True)
+
+    def test_install_and_uninstall(self):
+        with tempfile.TemporaryDirectory() as d:
+            r = self.install(d)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            rules = os.path.join(d, "usr/lib/udev/rules.d/70-memmap-streaming.rules")
+            helper = os.path.join(d, "usr/lib/udev/memmap-streaming-policy")
+            conf = os.path.join(d, "etc/memmap-streaming.conf")
+            self.assertEqual(os.stat(rules).st_mode & 0o777, 0o644)
+            self.assertEqual(os.stat(helper).st_mode & 0o777, 0o755)
+            with open(conf) as f, open(EXAMPLE) as e:
+                self.assertEqual(f.read(), e.read())
+            r = self.install(d, "--uninstall")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(os.listdir(os.path.join(d, "usr/lib/udev/rules.d")), [])
+            self.assertFalse(os.path.exists(helper))
+            self.assertFalse(os.path.exists(conf))   # the unmodified example
+
+    def test_an_existing_configuration_is_never_overwritten(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, "etc/memmap-streaming.conf")
+            os.makedirs(os.path.dirname(conf))
+            with open(conf, "w") as f:
+                f.write("nd pfn1.* on\n")
+            r = self.install(d)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("kept the existing", r.stdout)
+            r = self.install(d, "--uninstall")
+            self.assertIn("kept", r.stdout)
+            with open(conf) as f:
+                self.assertEqual(f.read(), "nd pfn1.* on\n")
+
+    def test_bad_option(self):
+        with tempfile.TemporaryDirectory() as d:
+            r = self.install(d, "--bogus")
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("unknown option", r.stderr)
+            self.assertEqual(os.listdir(d), [])
 
 
 if __name__ == "__main__":
