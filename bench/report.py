@@ -6,6 +6,7 @@ Usage:
   bench/report.py [--csv OUT.csv] [--meta OUT.meta] [--plot OUT.png|OUT.svg]
                   [--markdown] [--regress-threshold PCT]
                   [--no-fail-on-regression] RAW...
+  bench/report.py --from-csv IN.csv [--plot OUT.png|OUT.svg] [--markdown]
 
 Each RAW file holds what the guest bench runner printed.  Only two kinds of
 line are read, everything else is ignored:
@@ -371,10 +372,50 @@ def gp_str(s):
     return "'" + str(s).replace("'", "''") + "'"
 
 
+def read_csv(filename):
+    """The rows of a CSV that --csv wrote (e.g. bench/latest/bench.csv)."""
+    with open(filename, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = set(CSV_FIELDS) - set(reader.fieldnames or ())
+        if missing:
+            raise InputError(f"{filename}: not a report CSV (no "
+                             f"{', '.join(sorted(missing))})")
+        rows = []
+        for n, rec in enumerate(reader, 2):
+            row = {"series": []}
+            for k in CSV_FIELDS:
+                v = rec[k]
+                if k in ("pages", "rebinds"):
+                    v = int(v)
+                elif k.endswith(("_ms", "_page")) or k.startswith("ratio_"):
+                    try:
+                        v = float(v) if v != "" else None
+                    except ValueError:
+                        raise InputError(f"{filename}:{n}: {k}={v!r} is "
+                                         "not a number") from None
+                row[k] = v
+            rows.append(row)
+    if not rows:
+        raise InputError(f"{filename}: no rows")
+    return rows
+
+
+# Bar colours: base dark grey, part 1 blue, the series by policy.
+BAR_COLOUR = {("base", "-"): 0x404040, ("part1", "-"): 0x3b6fb6,
+              ("patched", "auto"): 0xe08020, ("patched", "on"): 0xc04040,
+              ("patched", "off"): 0x40a060}
+
+
+def bar_label(row):
+    label = row["kernel"] if row["policy"] == "-" else row["policy"]
+    return label if row["threads"] == "-" else f"{label} {row['threads']}t"
+
+
 def plot(rows, filename, gnuplot):
-    """Time per bind vs bind index, one panel per (config, accel)."""
-    panels = list(dict.fromkeys((row["config"], row["accel"]) for row in rows))
-    last = max(b for row in rows for b, _ in row["series"])
+    """One bar chart per (config, accel): the median rebind of base, part 1
+    and the series with each policy (and thread count), min-max whiskers."""
+    panels = list(dict.fromkeys((row["config"], row["accel"]) for row in rows
+                                if row["median_rebind_ms"] is not None))
     cols = min(len(panels), 3)
     nrows = -(-len(panels) // cols)
     if filename.endswith(".svg"):
@@ -383,33 +424,36 @@ def plot(rows, filename, gnuplot):
         terms = subprocess.run([gnuplot, "-e", "set terminal"], text=True,
                                capture_output=True).stdout
         term = "pngcairo" if re.search(r"^\s*pngcairo\s", terms, re.M) else "png"
-    script = [f"set terminal {term} noenhanced size {cols * 640},{nrows * 420}",
+    script = [f"set terminal {term} noenhanced size {cols * 560},{nrows * 400}",
               f"set output {gp_str(filename)}"]
-    for i, row in enumerate(rows):
-        script += [f"$s{i} << EOD"] + [f"{b} {ms}" for b, ms in row["series"]]
+    for p, (config, accel) in enumerate(panels):
+        script.append(f"$p{p} << EOD")
+        bars = [r for r in rows if (r["config"], r["accel"]) == (config, accel)
+                and r["median_rebind_ms"] is not None]
+        for x, r in enumerate(bars):
+            med = r["median_rebind_ms"]
+            lo = r["min_rebind_ms"] if r["min_rebind_ms"] is not None else med
+            hi = r["max_rebind_ms"] if r["max_rebind_ms"] is not None else med
+            colour = BAR_COLOUR.get((r["kernel"], r["policy"]), 0x808080)
+            text = f"{med:.1f}" if med >= 10 else f"{med:.2f}"
+            script.append(f'{x} {med} {lo} {hi} {colour} "{bar_label(r)}" "{text}"')
         script.append("EOD")
     script += [f"set multiplot layout {nrows},{cols} title "
-               + gp_str("memmap_init_zone_device() time per bind, by kernel "
-                        "and policy"),
-               "set xlabel 'bind index (0 = first bind, >= 1 rebinds)'",
-               "set key outside right top vertical", "set grid",
-               f"set xrange [-0.3:{last + 0.3}]", "set yrange [0:*]",
-               "set xtics 1" if last <= 20 else "set xtics autofreq"]
-    for config, accel in panels:
-        plots = []
-        for i, row in enumerate(rows):
-            if (row["config"], row["accel"]) != (config, accel):
-                continue
-            title = row["kernel"] if row["policy"] == "-" else \
-                f"{row['kernel']} {row['policy']}"
-            if row["threads"] != "-":
-                title += f" {row['threads']} threads"
-            style = "lw 2 lc rgb 'black'" if row["kernel"] == "base" else "lw 1.5"
-            plots.append(f"$s{i} using 1:2 with linespoints {style} pt 7 ps 0.6 "
-                         f"title {gp_str(title)}")
+               + gp_str("median time per rebind (bars; whiskers: min-max) by "
+                        "configuration: base, part 1 (patches 1-6), the series "
+                        "with memmap_streaming auto/on/off"),
+               "unset key", "set grid ytics", "set yrange [0:*]",
+               "set style fill solid 0.85 border -1", "set boxwidth 0.7",
+               "set xtics nomirror scale 0"]
+    for p, (config, accel) in enumerate(panels):
+        n = sum(1 for r in rows if (r["config"], r["accel"]) == (config, accel)
+                and r["median_rebind_ms"] is not None)
         script += [f"set title {gp_str(f'{config} ({accel})')}",
                    f"set ylabel {gp_str(YLABEL.get(accel, f'ms ({accel})'))}",
-                   "plot " + ", ".join(plots)]
+                   f"set xrange [-0.6:{n - 0.4}]",
+                   f"plot $p{p} using 1:2:5:xtic(6) with boxes lc rgb variable, "
+                   f"'' using 1:2:3:4 with yerrorbars lc rgb 'black' pt -1, "
+                   f"'' using 1:2:7 with labels offset 0,0.8 font ',9'"]
     script += ["unset multiplot", "set output"]
     try:
         res = subprocess.run([gnuplot], input="\n".join(script) + "\n",
@@ -425,11 +469,15 @@ def main(argv=None):
     ap = argparse.ArgumentParser(
         prog="report.py", description=__doc__.split("\n\n")[0],
         epilog="exit status: 0 ok, 2 bad input/usage, 3 regression")
-    ap.add_argument("raw", nargs="+", metavar="RAW", help="raw bench output")
+    ap.add_argument("raw", nargs="*", metavar="RAW", help="raw bench output")
+    ap.add_argument("--from-csv", metavar="IN.csv",
+                    help="read the rows from a CSV that --csv wrote instead "
+                    "of RAW files (to redraw a committed run's plot)")
     ap.add_argument("--csv", metavar="OUT.csv", help="write the rows as CSV")
     ap.add_argument("--meta", metavar="OUT.meta", help="write merged @meta")
     ap.add_argument("--plot", metavar="OUT.png|OUT.svg",
-                    help="plot time per bind with gnuplot")
+                    help="bar chart of the median rebind per configuration "
+                    "(gnuplot)")
     ap.add_argument("--markdown", action="store_true",
                     help="print the table as Markdown")
     ap.add_argument("--regress-threshold", type=float, default=0.5,
@@ -443,6 +491,8 @@ def main(argv=None):
     ap.add_argument("--no-fail-on-regression", action="store_true",
                     help="report regressions but exit 0")
     args = ap.parse_args(argv)
+    if bool(args.raw) == bool(args.from_csv):
+        ap.error("give RAW files or --from-csv IN.csv, not both")
     try:
         gnuplot = None
         if args.plot:
@@ -458,9 +508,12 @@ def main(argv=None):
             recs, meta = parse_raw(raw)
             records += recs
             meta_by_file.append((raw, meta))
-        rows = aggregate(records)
-        regressions = compare(rows, args.regress_threshold,
-                              args.threads_budget)
+        if args.from_csv:
+            rows, regressions = read_csv(args.from_csv), []
+        else:
+            rows = aggregate(records)
+            regressions = compare(rows, args.regress_threshold,
+                                  args.threads_budget)
         sys.stdout.write(format_table(rows, args.markdown))
         if args.csv:
             write_csv(rows, args.csv)

@@ -437,6 +437,38 @@ class PlotTest(ReportTest):
         self.assertIn("1 ms = 1M guest instructions", svg)
         self.assertIn("virtio-fsdax-dev", svg)
 
+    @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed")
+    def test_bars_from_csv(self):
+        # A committed run's CSV redraws as one bar per kernel and policy.
+        csv_out, svg = self.dir / "rows.csv", self.dir / "bars.svg"
+        proc = self.run_report("--csv", str(csv_out), *SAMPLES)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc = self.run_report("--from-csv", str(csv_out), "--plot", str(svg))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        text = svg.read_text()
+        for label in ("<text>base<", "<text>auto<", "median time per rebind"):
+            self.assertTrue(label in text, label)
+
+    def test_from_csv_table_matches_raw(self):
+        csv_out = self.dir / "rows.csv"
+        raw_table = self.run_report("--csv", str(csv_out), *SAMPLES).stdout
+        proc = self.run_report("--from-csv", str(csv_out))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.split("\n")[3].split()[:3],
+                         raw_table.split("\n")[3].split()[:3])
+
+    def test_from_csv_and_raw_are_exclusive(self):
+        proc = self.run_report("--from-csv", "x.csv", *SAMPLES)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("not both", proc.stderr)
+
+    def test_from_csv_rejects_other_csv(self):
+        bad = self.dir / "other.csv"
+        bad.write_text("a,b\n1,2\n")
+        proc = self.run_report("--from-csv", str(bad))
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("not a report CSV", proc.stderr)
+
     def test_gnuplot_missing(self):
         out = self.dir / "plot.png"
         empty = self.dir / "bin"
