@@ -80,11 +80,14 @@ bench: deps
 		$(if $(KERNELS),--kernels "$(KERNELS)") $(if $(POLICIES),--policies "$(POLICIES)") \
 		$(if $(OPT),--opt $(OPT)) $(if $(MEMMAP_THREADS),--threads "$(MEMMAP_THREADS)")
 
-# make bench-native [MEMMAP=1600M] [RUNS=5] [THREADS=1,2,...] [DEST=/dev/daxX.Y|DIR]
-# No kernel, no root: cached vs streaming stores vs the fill floor, in seconds.
+# make bench-native [MEMMAP=1600M] [RUNS=5] [THREADS=1,2,...] [DEST=/dev/daxX.Y|DIR] [SAVE=1]
+# No kernel: cached vs streaming stores vs the fill floor, in seconds. A DEST
+# that is a device or a file is overwritten. SAVE=1: copy the result to
+# bench/native/results/<cpu>_<kernel>.{txt,csv}.
 bench-native:
 	@bench/native/run.sh $(if $(MEMMAP),--size $(MEMMAP)) $(if $(RUNS),--runs $(RUNS)) \
-		$(if $(THREADS),--threads $(THREADS)) $(foreach d,$(DEST),--dest $(d))
+		$(if $(THREADS),--threads $(THREADS)) $(foreach d,$(DEST),--dest $(d)) \
+		$(if $(SAVE),--save)
 
 # The udev rules, helper and example configuration (rig/install-udev.sh):
 # into DESTDIR when given, else into / with a reload and a per-device trigger.

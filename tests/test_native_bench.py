@@ -138,6 +138,34 @@ run dest=anon threads=1 mode=stosb run=1 bytes=6400 ns=160
                                1677721600 / 16 / 1e6)
         self.assertEqual(rows["cached"]["cpu"], "Test CPU")
 
+    def test_compare_prints_committed_runs_beside_this_one(self):
+        with tempfile.TemporaryDirectory() as d:
+            Path(d, "a.raw").write_text(self.RAW)
+            committed = Path(d, "results")
+            committed.mkdir()
+            subprocess.run([str(REPORT), "--csv", str(committed / "old_1.0.csv"),
+                            d + "/a.raw"], capture_output=True, check=True)
+            r = subprocess.run([str(REPORT), "--compare", str(committed), d + "/a.raw"],
+                               capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("[1] old_1.0: CPU Test CPU, kernel 1.0", r.stdout)
+        self.assertIn("[2] this run: CPU Test CPU, kernel 1.0", r.stdout)
+        self.assertRegex(r.stdout, r"\nanon +1 +2\.00 +2\.00\n")
+
+    def test_committed_results_name_their_cpu_and_kernel(self):
+        # bench/native/results/<cpu>_<kernel>.csv: what a run wrote, as it is.
+        files = sorted((NATIVE / "results").glob("*.csv"))
+        self.assertTrue(files)
+        for path in files:
+            with open(path) as f:
+                rows = list(csv.DictReader(l for l in f if l[0] != "#"))
+            self.assertTrue(rows, path)
+            cpu, kernel = rows[0]["cpu"], rows[0]["kernel"]
+            slug = re.sub(r"[^a-z0-9._-]", "-", f"{cpu}_{kernel}".lower())
+            self.assertEqual(path.stem, slug)
+            self.assertTrue(path.with_suffix(".txt").exists(), path)
+            self.assertIn(f"CPU {cpu} ", path.with_suffix(".txt").read_text())
+
     def test_malformed_input_is_refused(self):
         for raw in ["", "run dest=anon threads=1 mode=cached bytes=64 ns=x\n",
                     "run dest=anon threads=1 mode=cached bytes=64 ns=0\n",

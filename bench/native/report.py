@@ -2,20 +2,24 @@
 # SPDX-License-Identifier: GPL-2.0
 """Table and CSV of memmap-replay runs (bench/native/memmap-replay.c).
 
-Usage: bench/native/report.py [--csv OUT.csv] RAW...
+Usage: bench/native/report.py [--csv OUT.csv] [--compare DIR] RAW...
 
 Each RAW file is what one memmap-replay run printed: "meta KEY=VALUE" lines,
 "touch ..." (first touch) and one "run dest=D threads=T mode=M run=R
 bytes=B ns=N" line per timed run.  Rows are (dest, threads, mode), with the
 GB/s of their runs as min/median/max.  The floor of a (dest, threads) pair
 is its best median plain fill (memset or rep stosb); "stream/cached" is the
-median throughput of streaming over cached stores.
+median throughput of streaming over cached stores.  --compare DIR prints
+this run's stream/cached beside that of each CSV in DIR (the committed runs
+of bench/native/results/, one per CPU and kernel).
 
 Exit status: 0 ok; 2 bad input.
 """
 
 import argparse
 import csv
+import glob
+import os
 import statistics
 import sys
 
@@ -95,9 +99,45 @@ def fmt(v, spec):
     return format('-', '>' + spec.split('.')[0]) if v is None else format(v, spec)
 
 
+def read_csv(path):
+    """{(dest, threads): stream/cached} and (cpu, kernel) of a --csv file."""
+    ratios, who = {}, ('?', '?')
+    with open(path, newline='') as f:
+        for r in csv.DictReader(line for line in f if not line.startswith('#')):
+            who = (r.get('cpu') or '?', r.get('kernel') or '?')
+            if r.get('mode') == 'stream' and r.get('stream_over_cached'):
+                ratios[(r['dest'], int(r['threads']))] = float(r['stream_over_cached'])
+    return who, ratios
+
+
+def compare(table, directory):
+    """This run's stream/cached beside each committed run's, by dest and threads."""
+    runs = []
+    for path in sorted(glob.glob(os.path.join(directory, '*.csv'))):
+        try:
+            runs.append((os.path.basename(path)[:-4],) + read_csv(path))
+        except (OSError, KeyError, ValueError) as e:
+            print(f"report.py: skipping {path}: {e}", file=sys.stderr)
+    mine = {(r['dest'], r['threads']): r['stream_over_cached']
+            for r in table if r['mode'] == 'stream'}
+    first = table[0]
+    runs.append(('this run', (first['cpu'], first['kernel']), mine))
+    keys = sorted(set(k for _, _, ratios in runs for k in ratios))
+    print()
+    print(f"stream/cached (below 1: streaming stores lose) of this run and of the "
+          f"committed runs in {os.path.relpath(directory)}:")
+    for n, (name, (cpu, kernel), _) in enumerate(runs):
+        print(f"  [{n + 1}] {name}: CPU {cpu}, kernel {kernel}")
+    print(f"{'dest':<9} {'thr':>3} " + " ".join(f"{f'[{n + 1}]':>6}" for n in range(len(runs))))
+    for dest, threads in keys:
+        print(f"{dest:<9} {threads:>3} "
+              + " ".join(fmt(ratios.get((dest, threads)), '6.2f') for _, _, ratios in runs))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--csv')
+    ap.add_argument('--compare', metavar='DIR')
     ap.add_argument('raw', nargs='+')
     args = ap.parse_args()
     try:
@@ -128,6 +168,8 @@ def main():
             w = csv.DictWriter(f, fieldnames=list(table[0]))
             w.writeheader()
             w.writerows(table)
+    if args.compare:
+        compare(table, args.compare)
     return 0
 
 
