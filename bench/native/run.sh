@@ -49,7 +49,7 @@ sed '/^$/,$d' "$out/report.txt" >"$out/native.txt"
 info "table: $out/native.txt, CSV: $out/native.csv"
 if [ "$save" = 1 ]; then
 	name=$(sed -n '3s/^\([^,]*\),\([^,]*\),.*/\1_\2/p' "$out/native.csv" |
-		tr 'A-Z' 'a-z' | tr -c 'a-z0-9._\n-' '-')
+		tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9._\n-' '-')
 	[ -n "$name" ] || die "no CPU and kernel in $out/native.csv"
 	cp "$out/native.txt" "$committed/$name.txt"
 	cp "$out/native.csv" "$committed/$name.csv"
