@@ -372,11 +372,15 @@ def gp_str(s):
     return "'" + str(s).replace("'", "''") + "'"
 
 
+THREAD_DEFAULTS = {"threads": "-", "used": "-", "ratio_vs_serial": ""}
+
+
 def read_csv(filename):
     """The rows of a CSV that --csv wrote (e.g. bench/latest/bench.csv)."""
     with open(filename, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
-        missing = set(CSV_FIELDS) - set(reader.fieldnames or ())
+        # CSVs written before the thread columns existed have none of them.
+        missing = set(CSV_FIELDS) - set(reader.fieldnames or ()) - set(THREAD_DEFAULTS)
         if missing:
             raise InputError(f"{filename}: not a report CSV (no "
                              f"{', '.join(sorted(missing))})")
@@ -384,7 +388,7 @@ def read_csv(filename):
         for n, rec in enumerate(reader, 2):
             row = {"series": []}
             for k in CSV_FIELDS:
-                v = rec[k]
+                v = rec.get(k, THREAD_DEFAULTS.get(k))
                 if k in ("pages", "rebinds"):
                     v = int(v)
                 elif k.endswith(("_ms", "_page")) or k.startswith("ratio_"):
