@@ -4,65 +4,238 @@
 # "@bind" record per bind with memmap_init_zone_device()'s duration from
 # function-graph ftrace (identical in base and patched kernels).
 #
-# In the rig's guest it runs as "bench.sh CONFIG[+CONFIG...] REBINDS SIZE";
-# on a real host booted with the kernel under test, as root:
+#   bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION]   (10, 16G, region0)
 #
-#   BENCH_DESTROY=1 guest/bench.sh fsdax-dev 30 100G region0
+# On a real host booted with the kernel under test, as root, from the top of
+# the checkout (the README gives the whole base-vs-patched procedure):
 #
-# It destroys every namespace of the region it is given (set BENCH_DESTROY=1
-# to agree; the rig's guest does), and needs ndctl, daxctl, tracefs and, for
-# "private", the test_hmm module. Records on stdout:
+#   BENCH_DESTROY=region0 BENCH_KERNEL=base guest/bench.sh fsdax-dev 30 100G region0 >base.raw
+#
+# It destroys every namespace of the regions it uses, and of no other:
+# REGION for fsdax-dev, fsdax-mem, devdax-2m and online, VREGION (no
+# default) for virtio-fsdax-dev. BENCH_DESTROY must name each of them
+# ("region0", "region0 region1"), or it refuses before it changes anything.
+#
+# It checks its prerequisites first (root, tracefs, the kernel options, ndctl,
+# daxctl, nstime, test_hmm, the drivers: each missing one is named with its
+# fix), then sets up what it needs and puts back what it changed: it loads
+# the drivers it binds (modprobe), times in a tracing instance of its own
+# (tracefs instances/memmap-bench, function_graph filtered to the timed
+# functions, removed at the end: the top-level tracer is left alone), turns on
+# the pr_debug line of memmap_init_zone_device() where the kernel has dynamic
+# debug (and off again if it was off), and puts back mm_init.memmap_threads
+# and auto_online_blocks.
+#
+# Environment:
+#   BENCH_DESTROY  the regions whose namespaces it may destroy (required)
+#   BENCH_KERNEL   the records' kernel label (default: uname -r); report.py's
+#                  ratios compare every row with the rows labelled "base"
+#   BENCH_POLICY   the records' policy label (default: the kernel's
+#                  libnvdimm.memmap_streaming, or "-" without one)
+#   BENCH_ACCEL    the records' accel label (default: host)
+#   BENCH_THREADS  values of mm_init.memmap_threads (below)
+#   VREGION        the virtio-pmem region of virtio-fsdax-dev
+#   ONLINE_SIZE    the size of "online" (default 8G, or SIZE if less)
+#
+# Records on stdout (progress on stderr):
 #   @bind config=C kernel=K policy=P accel=A bind=N pages=P usecs=U path=X
 #         threads=T used=N
+# U: the function-graph duration (summed over the calls of one bind). P:
+# from sysfs (the nd pfn or dax device's size) or /proc/iomem (test_hmm's
+# "hmm_dmirror" ranges), not from the kernel log. X and N come from the
+# kernel's pr_debug line, "memmap_init_zone_device initialised N pages in
+# ..., PATH path" (guest/lib.sh: log_path, log_threads), "-" where the kernel
+# has no dynamic debug or logs no path (the base); where it logs a page
+# count that differs from P, a "# warning:" line says so and the record
+# takes the kernel's.
 # With BENCH_THREADS="1 2" (values of mm_init.memmap_threads), each rebind
 # of the nd and dax configurations is done once per value, alternating, and
 # its record says the value (T) and the threads memmap_init_zone_device()
 # reports it used (N); the first value holds for everything else.  Without
 # BENCH_THREADS, both are "-".
 # CONFIG: fsdax-dev fsdax-mem devdax-2m virtio-fsdax-dev private online vmem
-# "online" is not a bind: a devdax of ONLINE_SIZE (default 8G, or SIZE if
-# less), align=1G, onlined with "daxctl reconfigure-device -m system-ram"
-# and taken back, REBINDS+1 times; per onlining, config=online-memmap
-# records the traced memmap_init_range() calls summed, config=online-cmd
-# the whole command (nstime, from the rig's image). "vmem" plugs the
-# rig's virtio-mem device instead (see bench_vmem), and so runs only there.
+# "online" is not a bind: a devdax of ONLINE_SIZE, align=1G, onlined with
+# "daxctl reconfigure-device -m system-ram" and taken back, REBINDS+1 times;
+# per onlining, config=online-memmap records the traced memmap_init_range()
+# calls summed, config=online-cmd the whole command (timed by nstime, built
+# from guest/nstime.c). "vmem" plugs the rig's virtio-mem device instead
+# (see bench_vmem), and so runs only there.
 . "$(dirname "$0")/lib.sh"
 
 configs=$(echo "${1:-}" | tr '+' ' ')
 REBINDS=${2:-10}
 SIZE=${3:-16G}
 REGION=${4:-region0}
-VREGION=${VREGION:-region1}
+VREGION=${VREGION:-}
 KERNEL=${BENCH_KERNEL:-$(uname -r)}
-POLICY=${BENCH_POLICY:--}
+POLICY=${BENCH_POLICY:-$(cat /sys/module/libnvdimm/parameters/memmap_streaming 2>/dev/null || echo -)}
 ACCEL=${BENCH_ACCEL:-host}
 THREADS_KNOB=/sys/module/mm_init/parameters/memmap_threads
+AUTO_ONLINE=/sys/devices/system/memory/auto_online_blocks
+TRACE_DIR=$TRACEFS/instances/memmap-bench
 T=-
 [ "${SIZE%G}" -ge 8 ] 2>/dev/null && ONLINE_SIZE=${ONLINE_SIZE:-8G} || ONLINE_SIZE=${ONLINE_SIZE:-$SIZE}
 t0=$(date +%s)
 
-[ -n "$configs" ] || { echo "usage: bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION]" >&2; exit 2; }
-[ "$BENCH_DESTROY" = 1 ] || { echo "bench.sh destroys the namespaces of $REGION and $VREGION: set BENCH_DESTROY=1 to agree" >&2; exit 2; }
-[ -w "$TRACEFS/set_ftrace_filter" ] || { echo "bench.sh needs tracefs with the function-graph tracer (CONFIG_FUNCTION_GRAPH_TRACER)" >&2; exit 2; }
-[ -z "$BENCH_THREADS" ] || [ -w $THREADS_KNOB ] || { echo "BENCH_THREADS: no $THREADS_KNOB in this kernel" >&2; exit 2; }
+refuse() { echo "bench.sh: $*" >&2; exit 2; }
+[ -n "$configs" ] || refuse "usage: BENCH_DESTROY=REGION... bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION] (see its header)"
+case "$REBINDS" in '' | *[!0-9]*) refuse "REBINDS '$REBINDS' is not a number" ;; esac
+echo "$SIZE" | grep -qE '^[1-9][0-9]*[MG]$' || refuse "SIZE '$SIZE': want MiB or GiB, e.g. 16G"
+
+# The regions the configurations use: the only ones it may change.
+regions=
+for c in $configs; do
+	case "$c" in
+	fsdax-dev | fsdax-mem | devdax-2m | online) r=$REGION ;;
+	virtio-fsdax-dev)
+		[ -n "$VREGION" ] || refuse "virtio-fsdax-dev needs VREGION=regionN, the virtio-pmem region whose namespace it reconfigures (ndctl list -R)"
+		r=$VREGION ;;
+	private | vmem) continue ;;
+	*) refuse "unknown configuration '$c' (fsdax-dev fsdax-mem devdax-2m virtio-fsdax-dev private online vmem)" ;;
+	esac
+	case " $regions " in *" $r "*) ;; *) regions="${regions:+$regions }$r" ;; esac
+done
+[ "$BENCH_DESTROY" != 1 ] ||
+	refuse "BENCH_DESTROY=1 no longer agrees to anything: name the regions whose namespaces it may destroy (BENCH_DESTROY=\"$regions\")"
+for r in $regions; do
+	case " $(echo "$BENCH_DESTROY" | tr ',' ' ') " in
+	*" $r "*) ;;
+	*) refuse "this run destroys every namespace of $regions; BENCH_DESTROY='$BENCH_DESTROY' does not name $r: set BENCH_DESTROY=\"$regions\" to agree" ;;
+	esac
+done
+
+# --- prerequisites: all checked before anything changes ----------------------
+
+missing=0
+need() { echo "bench.sh: missing $1: $2" >&2; missing=1; }
+traceable() { grep -q "^$1\( \[[a-z0-9_]*\]\)\{0,1\}\$" "$TRACEFS/available_filter_functions"; }
+# driver BUS NAME MODULE CONFIG: the driver is there, loaded if need be.
+driver() {
+	[ -d "/sys/bus/$1/drivers/$2" ] || modprobe "$3" 2>/dev/null
+	[ -d "/sys/bus/$1/drivers/$2" ] || need "the $2 driver" "modprobe $3 (a kernel with $4)"
+}
+tool() { command -v "$1" >/dev/null || need "$1" "$2"; }
+
+[ "$(id -u)" = 0 ] || refuse "run it as root: it creates namespaces, binds drivers and traces the kernel"
+if [ ! -e "$TRACEFS/available_tracers" ]; then
+	need "tracefs at $TRACEFS" "mount -t tracefs nodev $TRACEFS (a kernel with CONFIG_FTRACE=y)"
+else
+	grep -qw function_graph "$TRACEFS/available_tracers" ||
+		need "the function_graph tracer" "a kernel with CONFIG_FUNCTION_GRAPH_TRACER=y"
+	if [ ! -e "$TRACEFS/available_filter_functions" ]; then
+		need "ftrace's function filter" "a kernel with CONFIG_DYNAMIC_FTRACE=y"
+	else
+		traceable memmap_init_zone_device ||
+			need "a traceable memmap_init_zone_device()" "a kernel with CONFIG_ZONE_DEVICE=y"
+	fi
+	[ ! -e "$TRACE_DIR" ] ||
+		need "the tracing instance $TRACE_DIR for itself" "another bench.sh runs, or a killed one left it: rmdir $TRACE_DIR"
+fi
+for c in $configs; do
+	case "$c" in
+	fsdax-* | virtio-fsdax-dev)
+		tool ndctl "install ndctl (Debian: apt-get install ndctl)"
+		driver nd nd_pmem nd_pmem CONFIG_BLK_DEV_PMEM ;;
+	devdax-2m | online)
+		tool ndctl "install ndctl (Debian: apt-get install ndctl)"
+		driver nd dax_pmem dax_pmem CONFIG_DEV_DAX_PMEM
+		driver dax device_dax device_dax CONFIG_DEV_DAX ;;
+	esac
+	case "$c" in
+	online)
+		tool daxctl "install daxctl (Debian: apt-get install daxctl)"
+		tool nstime "build it from the checkout: gcc -O2 -o /usr/local/bin/nstime guest/nstime.c"
+		driver dax kmem kmem "CONFIG_DEV_DAX_KMEM and CONFIG_MEMORY_HOTPLUG"
+		[ ! -e "$TRACEFS/available_filter_functions" ] || traceable memmap_init_range ||
+			need "a traceable memmap_init_range()" "a kernel with CONFIG_MEMORY_HOTPLUG=y" ;;
+	private)
+		[ ! -d /sys/module/test_hmm ] ||
+			need "an unloaded test_hmm" "rmmod test_hmm (bench.sh loads and unloads it itself)"
+		modinfo -F filename test_hmm 2>/dev/null | grep -q '\.ko' ||
+			need "the test_hmm module" "a kernel with CONFIG_TEST_HMM=m (and CONFIG_DEVICE_PRIVATE=y)" ;;
+	vmem)
+		vmem_present ||
+			need "a virtio-mem device" "vmem runs only in the rig's guest (rig/qemu-run.sh --virtio-mem SIZE)" ;;
+	esac
+done
+[ -z "$BENCH_THREADS" ] || [ -w $THREADS_KNOB ] ||
+	need "$THREADS_KNOB" "BENCH_THREADS needs a kernel with the series' mm_init.memmap_threads"
+# to_bytes 16G|512M
+to_bytes() { case "$1" in *G) echo $((${1%G} << 30)) ;; *M) echo $((${1%M} << 20)) ;; esac; }
+if command -v ndctl >/dev/null; then
+	for r in $regions; do
+		json=$(ndctl list -R -r "$r" 2>/dev/null)
+		if [ -z "$json" ]; then
+			need "the region $r" "ndctl list -R lists the regions there are (no pmem driver, e.g. nfit, loaded?)"
+		elif [ "$r" = "$REGION" ] && [ "$(echo "$json" | json_field size)" -lt "$(to_bytes "$SIZE")" ]; then
+			need "room for $SIZE in $r" "its size is $(echo "$json" | json_field size) bytes: give a smaller SIZE"
+		fi
+	done
+fi
+[ "$missing" = 0 ] || exit 2
+
+# --- set up, and put back at the end ----------------------------------------
+
+DDCTL='' dd_was_off='' threads_was='' auto_was='' instance=''
+for f in /proc/dynamic_debug/control "$DYNDBG"; do
+	[ -w "$f" ] && { DDCTL=$f; break; }
+done
+# shellcheck disable=SC2317 # run by the EXIT trap
+restore() {
+	if [ -n "$instance" ]; then
+		echo nop >"$TRACE_DIR/current_tracer"
+		rmdir "$TRACE_DIR" || echo "bench.sh: could not remove $TRACE_DIR" >&2
+	fi
+	[ -z "$dd_was_off" ] || echo 'func memmap_init_zone_device -p' >"$DDCTL"
+	[ -z "$threads_was" ] || echo "$threads_was" >"$THREADS_KNOB"
+	[ -z "$auto_was" ] || echo "$auto_was" >"$AUTO_ONLINE"
+}
+trap restore EXIT
+trap 'exit 130' INT TERM HUP
+[ -z "$BENCH_THREADS" ] || threads_was=$(cat $THREADS_KNOB)
+mkdir "$TRACE_DIR" || refuse "could not create the tracing instance $TRACE_DIR"
+instance=1
+grep -qw function_graph "$TRACE_DIR/available_tracers" ||
+	refuse "this kernel runs function_graph only at the top level of tracefs, not in an instance (Linux 6.9 and later do)"
+{
+	echo mono >"$TRACE_DIR/trace_clock" &&
+		echo memmap_init_zone_device >"$TRACE_DIR/set_ftrace_filter" &&
+		echo function_graph >"$TRACE_DIR/current_tracer" &&
+		echo 1 >"$TRACE_DIR/options/funcgraph-tail" &&
+		echo >"$TRACE_DIR/trace"
+} || refuse "could not set up function_graph in $TRACE_DIR"
+if [ -n "$DDCTL" ]; then
+	awk '$2 ~ /[]]memmap_init_zone_device$/ && $3 ~ /p/ { on = 1 } END { exit !on }' "$DDCTL" || dd_was_off=1
+	echo 'func memmap_init_zone_device +p' >"$DDCTL"
+else
+	echo "# bench.sh: no dynamic debug (CONFIG_DYNAMIC_DEBUG): path= and used= will be '-'" >&2
+fi
 
 progress() { echo "# [$(($(date +%s) - t0))s] $*" >&2; }
 sum_us() { awk '{ s += $1 } END { if (NR) printf "%.1f", s }'; }
 
-# record CONFIG BIND PAGES: one @bind line for the last traced call(s).
-# Several calls (test_hmm maps one chunk per device) are summed.
+# record CONFIG BIND PAGES: one @bind line for the traced call(s) since the
+# last record. Several calls (test_hmm maps one chunk per device) are
+# summed; with dynamic debug, the kernel logged one line for each.
 record() {
-	local us
-	us=$(memmap_init_durations | sum_us)
-	[ -n "$us" ] || { echo "# no memmap_init_zone_device() call traced for $1 bind $2" >&2; return 1; }
-	echo "@bind config=$1 kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$2 pages=$3 usecs=$us path=$(last_path) threads=$T used=$(last_threads)"
-}
-
-last_threads() {
-	local t
-	t=$(memmap_init_threads | tail -n1)
-	[ "$T" = - ] || [ -z "$t" ] && t=-
-	echo "$t"
+	local durs us logged='' logged_pages path='' used=''
+	durs=$(memmap_init_durations)
+	us=$(echo "$durs" | sum_us)
+	if [ -z "$durs" ] || [ -z "$us" ]; then
+		echo "# no memmap_init_zone_device() call traced for $1 bind $2" >&2
+		return 1
+	fi
+	[ -z "$DDCTL" ] || logged=$(memmap_init_logged "$(echo "$durs" | grep -c .)")
+	if [ -n "$logged" ]; then
+		logged_pages=$(echo "$logged" | sed 's/.*initialised \([0-9]*\) pages.*/\1/' | awk '{ n += $1 } END { print n }')
+		if [ "$logged_pages" != "$3" ]; then
+			echo "# warning: $1 bind $2: $3 pages computed, the kernel logged $logged_pages; recording $logged_pages" >&2
+			set -- "$1" "$2" "$logged_pages"
+		fi
+		path=$(echo "$logged" | tail -n1 | log_path)
+		[ "$T" = - ] || used=$(echo "$logged" | tail -n1 | log_threads)
+	fi
+	echo "@bind config=$1 kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$2 pages=$3 usecs=$us path=${path:--} threads=$T used=${used:--}"
 }
 
 # each_threads CMD...: CMD once per BENCH_THREADS value, the knob set to
@@ -80,15 +253,17 @@ set_threads() {
 	[ "$T" = - ] || echo "$T" >$THREADS_KNOB
 }
 
-last_pages() { memmap_init_pages "$(memmap_init_count)"; }
-
-destroy_all() {
-	ndctl destroy-namespace -f all -r "$REGION" >/dev/null 2>&1
-	ndctl destroy-namespace -f all -r "$VREGION" >/dev/null 2>&1
+# destroy_used: the namespaces of the regions this run uses (and may
+# destroy: BENCH_DESTROY named each), none of any other.
+destroy_used() {
+	local r
+	for r in $regions; do
+		ndctl destroy-namespace -f all -r "$r" >/dev/null 2>&1
+	done
 	true
 }
 
-# rebinds CONFIG BUS DRIVER DEVICE
+# rebinds CONFIG BUS DRIVER DEVICE PAGES
 rebinds() {
 	local i=1
 	while [ $i -le "$REBINDS" ]; do
@@ -97,48 +272,43 @@ rebinds() {
 	done
 }
 
-rebind_one() { # CONFIG BUS DRIVER DEVICE I
-	progress "$1: rebind $5 of $REBINDS${BENCH_THREADS:+, memmap_threads $T}"
+rebind_one() { # CONFIG BUS DRIVER DEVICE PAGES I
+	progress "$1: rebind $6 of $REBINDS${BENCH_THREADS:+, memmap_threads $T}"
 	echo "$4" >"/sys/bus/$2/drivers/$3/unbind" && echo "$4" >"/sys/bus/$2/drivers/$3/bind" ||
 		{ echo "# $1: rebind of $4 failed" >&2; return 1; }
-	record "$1" "$5" "$(memmap_init_pages "$(memmap_init_count)")"
+	record "$1" "$6" "$5"
 }
 
 bench_fsdax() { # CONFIG MAP CREATE-ARGS...
-	local c=$1 map=$2 json blk
+	local c=$1 map=$2 json pfn pages
 	shift 2
 	memmap_init_durations >/dev/null
 	progress "$c: first bind (ndctl create-namespace $* -m fsdax -M $map)"
 	json=$(ndctl create-namespace "$@" -m fsdax -M "$map") || { echo "# $c: create-namespace failed" >&2; return 1; }
-	blk=$(echo "$json" | json_field blockdev)
-	record "$c" 0 "$(last_pages)" || return 1
-	rebinds "$c" nd nd_pmem "$(pfn_of_blockdev "$blk")"
+	pfn=$(pfn_of_blockdev "$(echo "$json" | json_field blockdev)")
+	pages=$(nd_pfn_pages "$pfn" "$(echo "$json" | json_field dev)" "$map")
+	record "$c" 0 "$pages" || return 1
+	rebinds "$c" nd nd_pmem "$pfn" "$pages"
 }
 
 bench_devdax() {
-	local json dax
+	local json dax pages
 	memmap_init_durations >/dev/null
 	progress "devdax-2m: first bind (ndctl create-namespace -m devdax -a 2M -s $SIZE)"
 	json=$(ndctl create-namespace -r "$REGION" -s "$SIZE" -m devdax -a 2M) || { echo "# devdax-2m: create-namespace failed" >&2; return 1; }
 	dax=$(echo "$json" | json_field chardev)
-	record devdax-2m 0 "$(last_pages)" || return 1
-	rebinds devdax-2m dax device_dax "$dax"
+	pages=$(($(daxdev_size "$dax") / 4096))
+	record devdax-2m 0 "$pages" || return 1
+	rebinds devdax-2m dax device_dax "$dax" "$pages"
 }
 
 bench_private() {
-	local i=0 before pages
-	rmmod test_hmm 2>/dev/null
+	local i=0
 	memmap_init_durations >/dev/null
 	while [ $i -le "$REBINDS" ]; do
 		progress "private: load $i of $REBINDS of test_hmm"
-		before=$(memmap_init_count)
 		modprobe test_hmm || { echo "# private: modprobe test_hmm failed" >&2; return 1; }
-		pages=0
-		while [ "$before" -lt "$(memmap_init_count)" ]; do
-			before=$((before + 1))
-			pages=$((pages + $(memmap_init_pages $before)))
-		done
-		record private $i $pages || return 1
+		record private $i "$(iomem_pages hmm_dmirror)" || return 1
 		rmmod test_hmm
 		i=$((i + 1))
 	done
@@ -150,16 +320,15 @@ bench_private() {
 # calls and vmem-plug the virtio_mem driver's work function (plug and
 # online; not the host's side of the resize).
 bench_vmem() {
-	local auto=/sys/devices/system/memory/auto_online_blocks was rc
-	vmem_present ||
-		{ echo "# vmem: no virtio-mem device (the rig's qemu-run.sh --virtio-mem)" >&2; return 1; }
-	was=$(cat $auto)
-	echo online_movable >$auto
-	printf 'memmap_init_range\nvirtio_mem_run_wq\n' >>"$TRACEFS/set_ftrace_filter"
+	local rc
+	auto_was=$(cat $AUTO_ONLINE)
+	echo online_movable >$AUTO_ONLINE
+	printf 'memmap_init_range\nvirtio_mem_run_wq\n' >>"$TRACE_DIR/set_ftrace_filter"
 	vmem_plugs
 	rc=$?
-	echo memmap_init_zone_device >"$TRACEFS/set_ftrace_filter"
-	echo "$was" >$auto
+	echo memmap_init_zone_device >"$TRACE_DIR/set_ftrace_filter"
+	echo "$auto_was" >$AUTO_ONLINE
+	auto_was=
 	return $rc
 }
 
@@ -167,8 +336,8 @@ bench_vmem() {
 # opened a block ("FUNC() {": it called a traced function, or has not
 # returned yet) has closed it.
 vmem_settled() {
-	[ "$(grep -cE ' virtio_mem_run_wq( \[virtio_mem\])?\(\) \{' "$TRACEFS/trace")" = \
-		"$(grep -cE '} /\* virtio_mem_run_wq( \[virtio_mem\])? \*/' "$TRACEFS/trace")" ]
+	[ "$(grep -cE ' virtio_mem_run_wq( \[virtio_mem\])?\(\) \{' "$TRACE_DIR/trace")" = \
+		"$(grep -cE '} /\* virtio_mem_run_wq( \[virtio_mem\])? \*/' "$TRACE_DIR/trace")" ]
 }
 
 # vmem_resize_to BYTES KB: resize, wait until MemTotal is KB and the driver
@@ -190,7 +359,7 @@ vmem_plugs() {
 	total0=$(meminfo MemTotal)
 	while [ $i -le "$REBINDS" ]; do
 		progress "vmem: plug $i of $REBINDS ($ONLINE_SIZE)"
-		echo >"$TRACEFS/trace"
+		echo >"$TRACE_DIR/trace"
 		vmem_resize_to $((gib << 30)) $((total0 + (gib << 20))) || return 1
 		us=$(traced_durations memmap_init_range | sum_us)
 		[ -n "$us" ] || { echo "# vmem: no memmap_init_range() call traced" >&2; return 1; }
@@ -209,10 +378,10 @@ bench_online() {
 	json=$(ndctl create-namespace -r "$REGION" -s "$ONLINE_SIZE" -m devdax -a 1G) || { echo "# online: create-namespace failed" >&2; return 1; }
 	dax=$(echo "$json" | json_field chardev)
 	pages=$(($(daxdev_size "$dax") / 4096))
-	echo memmap_init_range >>"$TRACEFS/set_ftrace_filter"
+	echo memmap_init_range >>"$TRACE_DIR/set_ftrace_filter"
 	while [ $i -le "$REBINDS" ]; do
 		progress "online: $i of $REBINDS (daxctl reconfigure-device -m system-ram $dax)"
-		echo >"$TRACEFS/trace"
+		echo >"$TRACE_DIR/trace"
 		out=$(nstime daxctl reconfigure-device -m system-ram "$dax" 2>&1 >/dev/null) ||
 			{ echo "# online: daxctl reconfigure-device -m system-ram $dax failed: $out" >&2; return 1; }
 		us=$(traced_durations memmap_init_range | sum_us)
@@ -224,14 +393,14 @@ bench_online() {
 			{ echo "# online: daxctl reconfigure-device -f -m devdax $dax failed" >&2; return 1; }
 		i=$((i + 1))
 	done
-	echo memmap_init_zone_device >"$TRACEFS/set_ftrace_filter"
+	echo memmap_init_zone_device >"$TRACE_DIR/set_ftrace_filter"
 }
 
 echo "@meta guest_kernel=$(uname -r)"
 echo "@meta guest_cmdline=$(cat /proc/cmdline)"
 rc=0
 for c in $configs; do
-	destroy_all
+	destroy_used
 	set_threads "${BENCH_THREADS%% *}"
 	case "$c" in
 	fsdax-dev) bench_fsdax fsdax-dev dev -r "$REGION" -s "$SIZE" ;;
@@ -247,6 +416,6 @@ for c in $configs; do
 	*) echo "# unknown configuration '$c'" >&2; false ;;
 	esac || rc=1
 done
-destroy_all
+destroy_used
 progress "done"
 exit $rc

@@ -25,7 +25,9 @@ observe_memmap_init() {
 	fi
 }
 
-# Each call logs one line (pr_debug, mm/mm_init.c):
+# With dynamic debug, each call logs one line (pr_debug, mm/mm_init.c);
+# the smoke suites read it, the bench only for path= and used= (the page
+# count it computes itself: nd_pfn_pages, iomem_pages):
 #   memmap_init_zone_device initialised N pages in Mms (T threads), PATH path
 #   memmap_init_zone_device initialised N pages in Mms              (base)
 # PATH: slow, template or template+streaming; before the series' threads
@@ -42,26 +44,40 @@ memmap_init_pages() {
 		sed 's/.*initialised \([0-9]*\) pages.*/\1/'
 }
 
+# memmap_init_logged N: the last N lines it logged.
+memmap_init_logged() {
+	dmesg | grep 'memmap_init_zone_device initialised' | tail -n "$1"
+}
+
+# log_path, log_threads: the PATH, and the T threads, of each line on stdin
+# (nothing for a line that reports none).
+log_path() {
+	sed -n 's/.*memmap_init_zone_device initialised [0-9]* pages in [^,]*, \([a-z+-]*\) path.*/\1/p'
+}
+log_threads() {
+	sed -n 's/.*memmap_init_zone_device initialised .* (\([0-9]*\) threads),.*/\1/p'
+}
+
 # last_path: the path the patched kernel reports for its last call
 # ("template", "slow", ...), or "-" on a kernel that reports none.
 last_path() {
 	local p
-	p=$(dmesg | grep 'memmap_init_zone_device initialised' | tail -n1 |
-		sed -n 's/.*memmap_init_zone_device initialised [0-9]* pages in [^,]*, \([a-z+-]*\) path.*/\1/p')
+	p=$(memmap_init_logged 1 | log_path)
 	echo "${p:--}"
 }
 
 # memmap_init_threads: the threads of every logged call, one per line.
 memmap_init_threads() {
-	dmesg | sed -n 's/.*memmap_init_zone_device initialised .* (\([0-9]*\) threads),.*/\1/p'
+	dmesg | log_threads
 }
 
 # traced_durations FUNC: microseconds of each traced call of FUNC in the
 # trace buffer, one per line: a call with no traced callee ("FUNC();") or
 # one with ("} /* FUNC */", with the funcgraph-tail option). A module's
 # function is "FUNC [module]" there. From 1 s on, no decimals are printed.
+# The buffer is TRACE_DIR's (a tracing instance; default: the top level).
 traced_durations() {
-	grep -E " ($1( \[[a-z0-9_]*\])?\(\);|} /\* $1( \[[a-z0-9_]*\])? \*/)" "$TRACEFS/trace" |
+	grep -E " ($1( \[[a-z0-9_]*\])?\(\);|} /\* $1( \[[a-z0-9_]*\])? \*/)" "${TRACE_DIR:-$TRACEFS}/trace" |
 		sed 's/.*[ +!#*@$]\([0-9][0-9]*\(\.[0-9]*\)\{0,1\}\) us .*/\1/'
 }
 
@@ -69,7 +85,39 @@ traced_durations() {
 # last call of this function (it clears the trace buffer).
 memmap_init_durations() {
 	traced_durations memmap_init_zone_device
-	echo >"$TRACEFS/trace"
+	echo >"${TRACE_DIR:-$TRACEFS}/trace"
+}
+
+# --- pages of a memmap, from sysfs and /proc/iomem (no kernel log) ----------
+
+# nd_pfn_pages PFN NAMESPACE MAP: the struct pages memmap_init_zone_device()
+# writes when nd_pmem binds the fsdax pfn device PFN (pfnX.Y) of NAMESPACE:
+# with map=dev the data area only (the memmap itself lives in front of it),
+# with map=mem the namespace from its start (a new pfn device has no
+# start_pad) to the end of the data area (its end truncated to the
+# alignment). A device-dax device's pages are its size / 4096.
+nd_pfn_pages() {
+	local end start
+	end=$(($(cat "$ND/devices/$1/resource") + $(cat "$ND/devices/$1/size")))
+	if [ "$3" = dev ]; then
+		start=$(cat "$ND/devices/$1/resource")
+	else
+		start=$(cat "$ND/devices/$2/resource")
+	fi
+	echo $(((end - start) / 4096))
+}
+
+# iomem_pages NAME: the pages of every top-level or nested /proc/iomem range
+# named NAME (test_hmm's device-private chunks are "hmm_dmirror"); IOMEM
+# names another file. Needs root: others read zeros.
+iomem_pages() {
+	sed -n "s/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : $1\$/\1 \2/p" "${IOMEM:-/proc/iomem}" | {
+		n=0
+		while read -r lo hi; do
+			n=$((n + (0x$hi - 0x$lo + 1) / 4096))
+		done
+		echo $n
+	}
 }
 
 # --- virtio-mem ----------------------------------------------------------------

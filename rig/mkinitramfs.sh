@@ -82,7 +82,10 @@ if [ -f "$st/dax/dax_pattern.c" ]; then
 		die "the kselftest helper $st/dax/dax_pattern.c does not build (gcc -static -O2 -Wall)"
 fi
 install -m 0755 "$TOP_DIR/guest/init" "$root/init"
-install -m 0644 "$TOP_DIR"/guest/*.sh "$root/guest/"
+# With the checkout's modes: guest/bench.sh runs as "guest/bench.sh" there.
+for f in "$TOP_DIR"/guest/*.sh; do
+	if [ -x "$f" ]; then install -m 0755 "$f" "$root/guest/"; else install -m 0644 "$f" "$root/guest/"; fi
+done
 gcc -static -O2 -Wall -o "$root/bin/pmemtool" "$TOP_DIR/guest/pmemtool.c"
 gcc -static -O2 -Wall -o "$root/bin/nstime" "$TOP_DIR/guest/nstime.c"
 # The site policy and its installer, laid out as in the repository: the
