@@ -28,10 +28,10 @@ observe_memmap_init() {
 # With dynamic debug, each call logs one line (pr_debug, mm/mm_init.c);
 # the smoke suites read it, the bench only for path= and used= (the page
 # count it computes itself: nd_pfn_pages, iomem_pages):
-#   memmap_init_zone_device initialised N pages in Mms (T threads), PATH path
+#   memmap_init_zone_device initialised N pages in Mms (threads: T), PATH path
 #   memmap_init_zone_device initialised N pages in Mms              (base)
 # PATH: slow, template or template+streaming; before the series' threads
-# patch, without "(T threads)".
+# patch, without "(threads: T)".
 
 # memmap_init_count: how many times memmap_init_zone_device() logged so far.
 memmap_init_count() {
@@ -55,7 +55,7 @@ log_path() {
 	sed -n 's/.*memmap_init_zone_device initialised [0-9]* pages in [^,]*, \([a-z+-]*\) path.*/\1/p'
 }
 log_threads() {
-	sed -n 's/.*memmap_init_zone_device initialised .* (\([0-9]*\) threads),.*/\1/p'
+	sed -n 's/.*memmap_init_zone_device initialised .* (threads: \([0-9]*\)),.*/\1/p'
 }
 
 # last_path: the path the patched kernel reports for its last call

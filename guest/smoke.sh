@@ -247,6 +247,12 @@ tracepoint_fallback() {
 	check_path "tracepoint: off again"
 }
 
+# param_read_only: libnvdimm.memmap_streaming is set at boot or load only.
+param_read_only() {
+	local p=/sys/module/libnvdimm/parameters/memmap_streaming
+	! { echo off >$p; } 2>/dev/null && [ "$(cat $p)" = auto ]
+}
+
 # bad_input KNOB [LABEL...]: each malformed value (default: those of a
 # streaming policy) is refused (EINVAL; E2BIG where it is longer than a
 # page) and leaves the knob as it was.
@@ -382,13 +388,15 @@ if [ "$KIND" = patched ]; then
 	virtio_mem_cycle
 	tracepoint_fallback
 	threads_check
-	# Every kind of knob the series adds, on devices still present.
-	for k in /sys/module/libnvdimm/parameters/memmap_streaming \
-		"$(ls -d $ND/devices/pfn*/memmap_streaming | head -n1)" \
-		"$(ls -d $ND/devices/dax*/memmap_streaming | head -n1)" \
+	# Every kind of knob the series adds that takes writes, on devices
+	# still present; libnvdimm's is boot-only, nd dax devices have none.
+	for k in "$(ls -d $ND/devices/pfn*/memmap_streaming | head -n1)" \
 		"$(ls -d $DAXBUS/devices/dax*/memmap_streaming | head -n1)"; do
 		if [ -w "$k" ]; then bad_input "$k"; else fail "bad input: no knob '$k'"; fi
 	done
+	check "libnvdimm.memmap_streaming refuses a write at run time, still auto" param_read_only
+	check "nd dax devices ($(ls -d $ND/devices/dax* | wc -l)) have no memmap_streaming" \
+		sh -c "ls -d $ND/devices/dax* >/dev/null && ! ls $ND/devices/dax*/memmap_streaming 2>/dev/null"
 fi
 [ "$KIND" = kasan ] && check "kasan: the kernel is a KASAN build" sh -c 'dmesg | grep -q "KernelAddressSanitizer initialized"'
 [ "$KIND" = kasan ] && check "kasan: every bind in one thread, with memmap_threads 2 from the command line" one_thread_each

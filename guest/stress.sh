@@ -29,8 +29,7 @@ t0=$(date +%s)
 knob_writer() {
 	local writes=0 bad=0 k v r
 	while [ ! -e $stop ]; do
-		for k in /sys/module/libnvdimm/parameters/memmap_streaming \
-			$ND/devices/*/memmap_streaming $DAXBUS/devices/*/memmap_streaming; do
+		for k in $ND/devices/*/memmap_streaming $DAXBUS/devices/*/memmap_streaming; do
 			[ -e "$k" ] || continue
 			for v in auto on off junk; do
 				# A knob may vanish while its device is re-created.

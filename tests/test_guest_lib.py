@@ -13,9 +13,9 @@ LIB = os.path.join(HERE, "..", "guest", "lib.sh")
 
 SERIES_LOG = """\
 [    3.100000] nd_pmem namespace0.0: unable to guarantee persistence of writes
-[    3.200000] memmap_init_zone_device initialised 262144 pages in 12ms (2 threads), template+streaming path
-[    3.300000] memmap_init_zone_device initialised 512 pages in 0ms (1 threads), slow path
-[    3.400000] memmap_init_zone_device initialised 4128256 pages in 46ms (12 threads), template path
+[    3.200000] memmap_init_zone_device initialised 262144 pages in 12ms (threads: 2), template+streaming path
+[    3.300000] memmap_init_zone_device initialised 512 pages in 0ms (threads: 1), slow path
+[    3.400000] memmap_init_zone_device initialised 4128256 pages in 46ms (threads: 12), template path
 [    3.500000] dax_pmem dax0.1: something else
 """
 
