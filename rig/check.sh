@@ -90,11 +90,13 @@ fi
 stage unit-tests python3 -m unittest discover -s "$TOP_DIR/tests" -p 'test_*.py'
 stage base-fetch-checksum "$RIG_DIR/fetch-base.sh" || finish
 stage series-applies "$RIG_DIR/patched-tree.sh" || finish
+stage apply-command "$RIG_DIR/check-apply.sh"
 stage test-only-applies "$RIG_DIR/patched-tree.sh" check || finish
 stage checkpatch-strict "$RIG_DIR/checkpatch.sh"
 stage build-check sh -c "'$RIG_DIR/build-kernel.sh' check && '$RIG_DIR/mkinitramfs.sh' check" || finish
-# The KUnit suites built into a tinyconfig kernel without DEVICE_PRIVATE
-# (no GET_FREE_REGION) must link; vmlinux only, on the patched tree.
+# The series built into a tinyconfig kernel with ZONE_DEVICE but without
+# DEVICE_PRIVATE, memcpy_streaming's KUnit suite built in, must link;
+# vmlinux only, on the patched tree.
 stage build-linkcheck "$RIG_DIR/build-kernel.sh" linkcheck
 # memmap_on_memory is boot-only; dax devices still choose it one by one.
 # Two threads per memmap, on the 2 vCPUs.
@@ -110,9 +112,14 @@ QEMU_OPTS="--two-nodes -c 3 --nvdimm 2G" guest_suite numa check numa.sh
 # failed right after memremap_pages(), and KUnit's two-range pgmaps whose
 # second range fails.
 guest_suite fault check fault.sh
+# KUnit alone where the template path gets one CPU: a single vCPU, and two
+# with CPU 1 isolated from scheduling domains.
+QEMU_OPTS="-c 1" guest_suite kunit-1cpu check kunit.sh 0
+QEMU_OPTS="--append isolcpus=domain,1" guest_suite kunit-isolcpus check kunit.sh 0-1 1
 # A bad module parameter on the kernel command line, one boot per value.
 for v in junk '' ON; do
-	QEMU_OPTS="--append libnvdimm.memmap_streaming=$v" guest_suite "boot-param-${v:-empty}" check bootparam.sh
+	QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --append libnvdimm.memmap_streaming=$v" \
+		guest_suite "boot-param-${v:-empty}" check bootparam.sh
 done
 guest_suite udev-policy check udev.sh
 guest_suite kselftest check kselftest.sh region0 region1

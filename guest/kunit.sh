@@ -1,0 +1,19 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The series' KUnit suites alone, in a guest whose CPUs rig/check.sh sets
+# (one vCPU; two with CPU 1 isolated): they compare bytes, not thread
+# counts, so they must pass with whatever threads the kernel gives them.
+# First checks that the guest has the CPUs it was booted for.
+#
+# Usage: kunit.sh ONLINE [ISOLATED]   what /sys/devices/system/cpu/online
+#                                     and .../isolated must read
+. /guest/lib.sh
+
+cpus=/sys/devices/system/cpu
+check "online CPUs: '$(cat $cpus/online)', want '$1'" test "$(cat $cpus/online)" = "$1"
+check "isolated CPUs: '$(cat $cpus/isolated)', want '${2:-}'" test "$(cat $cpus/isolated)" = "${2:-}"
+leak_baseline
+kunit zone_device_memmap_kunit
+kunit memcpy_streaming_kunit
+check "kernel log: no warning, BUG or lockdep report; no kmemleak suspect" no_kernel_reports
+summary
