@@ -21,6 +21,11 @@ kworker_chunks() {
 	sed -n 's/^ *\(kworker[^ ]*\) *\[0*\([0-9][0-9]*\)\].*memmap_init_zone_device_chunk.*/\1 \2/p' $CHUNKS
 }
 
+# chunk_tasks: how many tasks (caller and kworkers) wrote chunks in it.
+chunk_tasks() {
+	sed -n 's/^ *\([^ ]*\) *\[[0-9]*\].*memmap_init_zone_device_chunk.*/\1/p' $CHUNKS | sort -u | wc -l
+}
+
 off_node1() {
 	kworker_chunks | while read -r task cpu; do
 		[ -e "/sys/devices/system/node/node1/cpu$cpu" ] || echo "$task on CPU $cpu"
@@ -55,7 +60,10 @@ log "rebind $i: $(grep -c memmap_init_zone_device_chunk $CHUNKS) chunks traced, 
 check "a kworker wrote chunks within $TRIES rebinds" test -n "$(kworker_chunks)"
 check "every kworker chunk ran on node 1$(off_node1 | head -n3 | sed 's/^/; not: /' | xargs)" \
 	test -z "$(off_node1)"
-check "the rebind used 2 threads" test "$(memmap_init_threads | tail -n1)" = 2
+# Who takes chunks depends on timing (a loaded host may leave them all to
+# the kworker): the debug line must count the tasks the trace shows.
+check "the rebind's debug line counts the $(chunk_tasks) tasks that wrote chunks" \
+	test "$(memmap_init_threads | tail -n1)" = "$(chunk_tasks)"
 check "verification found 0 mismatching pages" test "$(cat "$VERIFY_RESULT")" = 0
 check "kernel log: no warning, BUG or lockdep report; no kmemleak suspect" no_kernel_reports
 ndctl destroy-namespace -f all -r region0 >/dev/null 2>&1

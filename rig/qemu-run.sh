@@ -185,7 +185,11 @@ fi
 mem_opt=${mem_mib}M
 [ "$maxmem" -gt "$mem_mib" ] && mem_opt="$mem_mib,slots=$((slots + 1)),maxmem=${maxmem}M"
 
-cmdline="console=ttyS0 panic=-1 loglevel=4 rdinit=/init"
+# tsc=unstable: sched_clock stays unstable from the start, so that no
+# static key flips under a running vCPU when late init marks it stable
+# (with JUMP_LABEL, multi-threaded TCG once left the other vCPU on the
+# breakpoint of that patch: an "int3" oops in sched_clock_tick()).
+cmdline="console=ttyS0 panic=-1 loglevel=4 rdinit=/init tsc=unstable"
 if [ "$shell" = 1 ]; then
 	cmdline="$cmdline rig.shell=1"
 else
