@@ -71,12 +71,12 @@ check: deps
 check-kasan: deps
 	@$(R)/check.sh --kasan
 
-# make bench [SIZE=16G] [REBINDS=10] [ACCEL=tcg-icount] [CONFIGS="fsdax-dev ..."]
+# make bench [SIZE=16G] [REBINDS=10] [ACCEL="tcg-icount ..."] [CONFIGS="fsdax-dev ..."]
 #            [KERNELS="base part1 patched"] [POLICIES="auto on off"] [OPT=size]
-#            [MEMMAP_THREADS="1 2"]
+#            [MEMMAP_THREADS="1 0"]   (with threads, ACCEL defaults to "tcg tcg-icount")
 bench: deps
 	@$(R)/bench.sh $(if $(SIZE),--size $(SIZE)) $(if $(REBINDS),--rebinds $(REBINDS)) \
-		$(if $(ACCEL),--accel $(ACCEL)) $(if $(CONFIGS),--configs "$(CONFIGS)") \
+		$(if $(ACCEL),--accel "$(ACCEL)") $(if $(CONFIGS),--configs "$(CONFIGS)") \
 		$(if $(KERNELS),--kernels "$(KERNELS)") $(if $(POLICIES),--policies "$(POLICIES)") \
 		$(if $(OPT),--opt $(OPT)) $(if $(MEMMAP_THREADS),--threads "$(MEMMAP_THREADS)")
 

@@ -15,8 +15,10 @@ line are read, everything else is ignored:
         [threads=T used=U]
       one bind; key=value pairs in any order, values without spaces.
       bind=0 is the first bind, bind>=1 are rebinds.  threads: the
-      mm_init.memmap_threads the bind ran with, used: the threads it
-      reported using; "-" (the default) where no thread count applies.
+      memremap.memmap_threads the bind ran with (1 serial, N at most N, 0
+      automatic, shown as "auto"), used: the threads it used (the tasks
+      that ran its chunks, from a function trace; 0 on the slow path);
+      "-" (the default) where no thread count applies.
   @meta key=value [key=value ...]
       metadata.  A value runs to the end of the line as soon as it is
       followed by a word that is not key=value, or when it contains '='
@@ -28,13 +30,14 @@ binds >= 1 only; the first bind is reported on its own.  ratio = base median
 rebind / this row's median rebind, against the base row of the same config
 and accel.  Kernels "part1" (the series without its streaming part) and
 "patched" are also compared with the part1 row: vs_part1 = part1 median /
-row median; rows of more than one thread with the serial row (threads=1)
-instead: vs_serial.
+row median; rows of any other thread count (auto or N > 1) with the serial
+row (threads=1) instead: vs_serial.
 
 Only -icount rows, deterministic, are checked for regressions: slower than
 base or part1 by more than --regress-threshold, or, with threads, than
 serial by more than --threads-budget (they cannot be faster there: one host
-thread runs every vCPU).
+thread runs every vCPU).  In the table, the plot and the REGRESSION lines
+threads=0 is shown as "auto"; the CSV keeps 0.
 
 Exit status: 0 ok; 2 bad usage, bad input, or gnuplot missing/failing;
 3 a row regressed (unless --no-fail-on-regression).
@@ -59,6 +62,7 @@ ACCEL_ORDER = ("tcg-icount", "tcg", "kvm", "host")
 KERNEL_ORDER = ("base", "part1", "patched")
 POLICY_ORDER = ("-", "auto", "on", "off")
 SERIAL = "1"
+AUTO = "0"  # memremap.memmap_threads=0: the kernel's automatic count
 
 UNITS = {
     "tcg-icount": "guest time under QEMU -icount shift=0: 1 ns = 1 guest "
@@ -162,7 +166,15 @@ def parse_record(text, where):
 
 
 def threads_rank(threads):
-    return -1 if threads == "-" else int(threads)
+    """Sort key: "-", then 1, 2, ..., then automatic (0) last."""
+    if threads == "-":
+        return -1
+    return math.inf if threads == AUTO else int(threads)
+
+
+def threads_label(threads):
+    """How a threads value is shown: 0 is "auto"."""
+    return "auto" if threads == AUTO else threads
 
 
 def aggregate(records):
@@ -218,8 +230,8 @@ def aggregate(records):
 def references(row, medians, threshold_pct, budget_pct):
     """(name, ratio field, reference median, threshold) of what ROW compares
     with: base; part 1 of the series, which the streaming part must not
-    make slower, or, for a row of several threads, the same kernel and
-    policy in one thread."""
+    make slower, or, for a row of another thread count (auto or N > 1), the
+    same kernel and policy in one thread."""
     key = (row["accel"], row["config"])
     refs = [("base", "ratio_vs_base", medians.get(key + ("base",)),
              threshold_pct)]
@@ -253,7 +265,7 @@ def compare(rows, threshold_pct, budget_pct):
                     m > ref * (1 + pct / 100):
                 row["regression"] = "yes"
                 threads = "" if row["threads"] == "-" else \
-                    f" {row['threads']} threads"
+                    f" {threads_label(row['threads'])} threads"
                 messages.append(
                     f"REGRESSION: {row['config']} {row['policy']}{threads}: "
                     f"{row['kernel']} {m:.3f} ms vs {name} {ref:.3f} ms "
@@ -271,8 +283,8 @@ def fmt_ratio(value, none="n/a"):
 
 def table_cells(row):
     """The displayed cells of one row, in TABLE_HEAD order."""
-    return [row["config"], row["kernel"], row["policy"], row["threads"],
-            str(row["pages"]),
+    return [row["config"], row["kernel"], row["policy"],
+            threads_label(row["threads"]), str(row["pages"]),
             fmt(row["first_bind_ms"], ".3f"), fmt(row["mean_rebind_ms"], ".3f"),
             fmt(row["median_rebind_ms"], ".3f"), fmt(row["min_rebind_ms"], ".3f"),
             fmt(row["max_rebind_ms"], ".3f"), str(row["rebinds"]), row["path"],
@@ -295,8 +307,10 @@ def accel_header(accel, threads):
     if accel == "tcg-icount":
         note += "; instr/page = median rebind guest instructions per page"
     if threads:
-        note += ("; threads = mm_init.memmap_threads, used = the threads the "
-                 "binds reported; vs_serial = the same against 1 thread")
+        note += ("; threads = memremap.memmap_threads (auto: 0, the "
+                 "kernel's automatic count), used = the threads the binds "
+                 "used (tasks that ran memmap_init_zone_device_chunk(), "
+                 "traced); vs_serial = the same against 1 thread")
     return [f"accel={accel}: {units}", note]
 
 
@@ -412,7 +426,11 @@ BAR_COLOUR = {("base", "-"): 0x404040, ("part1", "-"): 0x3b6fb6,
 
 def bar_label(row):
     label = row["kernel"] if row["policy"] == "-" else row["policy"]
-    return label if row["threads"] == "-" else f"{label} {row['threads']}t"
+    if row["threads"] == "-":
+        return label
+    if row["threads"] == AUTO:
+        return f"{label} auto"
+    return f"{label} {row['threads']}t"
 
 
 def plot(rows, filename, gnuplot):
@@ -489,9 +507,9 @@ def main(argv=None):
                     "patched, than part1) by more than PCT%% is a regression "
                     "(default: %(default)s)")
     ap.add_argument("--threads-budget", type=float, default=2.0,
-                    metavar="PCT", help="an -icount row of several threads "
-                    "slower than serial by more than PCT%% is a regression "
-                    "(default: %(default)s)")
+                    metavar="PCT", help="an -icount row of auto or several "
+                    "threads slower than serial by more than PCT%% is a "
+                    "regression (default: %(default)s)")
     ap.add_argument("--no-fail-on-regression", action="store_true",
                     help="report regressions but exit 0")
     args = ap.parse_args(argv)

@@ -23,8 +23,11 @@
 # (tracefs instances/memmap-bench, function_graph filtered to the timed
 # functions, removed at the end: the top-level tracer is left alone), turns on
 # the pr_debug line of memmap_init_zone_device() where the kernel has dynamic
-# debug (and off again if it was off), and puts back mm_init.memmap_threads
-# and auto_online_blocks.
+# debug (and off again if it was off), and puts back memremap.memmap_threads
+# and auto_online_blocks. With BENCH_THREADS, it also counts the threads of
+# each bind in a second instance of its own (instances/memmap-bench-chunks,
+# the function tracer on memmap_init_zone_device and
+# memmap_init_zone_device_chunk, removed at the end).
 #
 # Environment:
 #   BENCH_DESTROY  the regions whose namespaces it may destroy (required)
@@ -33,7 +36,7 @@
 #   BENCH_POLICY   the records' policy label (default: the kernel's
 #                  libnvdimm.memmap_streaming, or "-" without one)
 #   BENCH_ACCEL    the records' accel label (default: host)
-#   BENCH_THREADS  values of mm_init.memmap_threads (below)
+#   BENCH_THREADS  values of memremap.memmap_threads (below)
 #   VREGION        the virtio-pmem region of virtio-fsdax-dev
 #   ONLINE_SIZE    the size of "online" (default 8G, or SIZE if less)
 #
@@ -42,17 +45,19 @@
 #         threads=T used=N
 # U: the function-graph duration (summed over the calls of one bind). P:
 # from sysfs (the nd pfn or dax device's size) or /proc/iomem (test_hmm's
-# "hmm_dmirror" ranges), not from the kernel log. X and N come from the
-# kernel's pr_debug line, "memmap_init_zone_device initialised N pages in
-# ..., PATH path" (guest/lib.sh: log_path, log_threads), "-" where the kernel
-# has no dynamic debug or logs no path (the base); where it logs a page
-# count that differs from P, a "# warning:" line says so and the record
-# takes the kernel's.
-# With BENCH_THREADS="1 2" (values of mm_init.memmap_threads), each rebind
-# of the nd and dax configurations is done once per value, alternating, and
-# its record says the value (T) and the threads memmap_init_zone_device()
-# reports it used (N); the first value holds for everything else.  Without
-# BENCH_THREADS, both are "-".
+# "hmm_dmirror" ranges), not from the kernel log. X comes from the kernel's
+# pr_debug line, "memmap_init_zone_device initialised N pages in ..., PATH
+# path" (guest/lib.sh: log_path), "-" where the kernel has no dynamic debug
+# or logs no path (the base); where it logs a page count that differs from
+# P, a "# warning:" line says so and the record takes the kernel's.
+# With BENCH_THREADS="1 0" (values of memremap.memmap_threads: 1 serial, 0
+# automatic, N at most N), each rebind of the nd and dax configurations is
+# done once per value, alternating, and its record says the value (T) and
+# the threads its last memmap_init_zone_device() call used (N: the distinct
+# tasks that ran its memmap_init_zone_device_chunk() calls, from a function
+# trace, guest/lib.sh memmap_init_chunks; 0 on the slow path; "-" where the
+# kernel has no traceable chunk function); the first value holds for
+# everything else.  Without BENCH_THREADS, both are "-".
 # CONFIG: fsdax-dev fsdax-mem devdax-2m virtio-fsdax-dev private online vmem
 # "online" is not a bind: a devdax of ONLINE_SIZE, align=1G, onlined with
 # "daxctl reconfigure-device -m system-ram" and taken back, REBINDS+1 times;
@@ -70,9 +75,10 @@ VREGION=${VREGION:-}
 KERNEL=${BENCH_KERNEL:-$(uname -r)}
 POLICY=${BENCH_POLICY:-$(cat /sys/module/libnvdimm/parameters/memmap_streaming 2>/dev/null || echo -)}
 ACCEL=${BENCH_ACCEL:-host}
-THREADS_KNOB=/sys/module/mm_init/parameters/memmap_threads
+THREADS_KNOB=/sys/module/memremap/parameters/memmap_threads
 AUTO_ONLINE=/sys/devices/system/memory/auto_online_blocks
 TRACE_DIR=$TRACEFS/instances/memmap-bench
+CHUNK_TRACE=$TRACEFS/instances/memmap-bench-chunks
 T=-
 [ "${SIZE%G}" -ge 8 ] 2>/dev/null && ONLINE_SIZE=${ONLINE_SIZE:-8G} || ONLINE_SIZE=${ONLINE_SIZE:-$SIZE}
 t0=$(date +%s)
@@ -158,8 +164,15 @@ for c in $configs; do
 			need "a virtio-mem device" "vmem runs only in the rig's guest (rig/qemu-run.sh --virtio-mem SIZE)" ;;
 	esac
 done
-[ -z "$BENCH_THREADS" ] || [ -w $THREADS_KNOB ] ||
-	need "$THREADS_KNOB" "BENCH_THREADS needs a kernel with the series' mm_init.memmap_threads"
+if [ -n "$BENCH_THREADS" ]; then
+	[ -w $THREADS_KNOB ] ||
+		need "$THREADS_KNOB" "BENCH_THREADS needs a kernel with the series' memremap.memmap_threads"
+	for t in $BENCH_THREADS; do
+		case "$t" in *[!0-9]*) need "a BENCH_THREADS value of 0 or more, not '$t'" "BENCH_THREADS=\"1 0\"" ;; esac
+	done
+	[ ! -e "$CHUNK_TRACE" ] ||
+		need "the tracing instance $CHUNK_TRACE for itself" "another bench.sh runs, or a killed one left it: rmdir $CHUNK_TRACE"
+fi
 # to_bytes 16G|512M
 to_bytes() { case "$1" in *G) echo $((${1%G} << 30)) ;; *M) echo $((${1%M} << 20)) ;; esac; }
 if command -v ndctl >/dev/null; then
@@ -176,7 +189,7 @@ fi
 
 # --- set up, and put back at the end ----------------------------------------
 
-DDCTL='' dd_was_off='' threads_was='' auto_was='' instance=''
+DDCTL='' dd_was_off='' threads_was='' auto_was='' instance='' chunks=''
 for f in /proc/dynamic_debug/control "$DYNDBG"; do
 	[ -w "$f" ] && { DDCTL=$f; break; }
 done
@@ -186,6 +199,7 @@ restore() {
 		echo nop >"$TRACE_DIR/current_tracer"
 		rmdir "$TRACE_DIR" || echo "bench.sh: could not remove $TRACE_DIR" >&2
 	fi
+	[ -z "$chunks" ] || memmap_chunks_remove || echo "bench.sh: could not remove $CHUNK_TRACE" >&2
 	[ -z "$dd_was_off" ] || echo 'func memmap_init_zone_device -p' >"$DDCTL"
 	[ -z "$threads_was" ] || echo "$threads_was" >"$THREADS_KNOB"
 	[ -z "$auto_was" ] || echo "$auto_was" >"$AUTO_ONLINE"
@@ -204,11 +218,20 @@ grep -qw function_graph "$TRACE_DIR/available_tracers" ||
 		echo 1 >"$TRACE_DIR/options/funcgraph-tail" &&
 		echo >"$TRACE_DIR/trace"
 } || refuse "could not set up function_graph in $TRACE_DIR"
+# The threads of each bind, where the kernel has the chunk function.
+if [ -n "$BENCH_THREADS" ]; then
+	if traceable memmap_init_zone_device_chunk; then
+		chunks=1
+		memmap_chunks_setup || refuse "could not set up the function tracer in $CHUNK_TRACE"
+	else
+		echo "# bench.sh: no traceable memmap_init_zone_device_chunk(): used= will be '-'" >&2
+	fi
+fi
 if [ -n "$DDCTL" ]; then
 	awk '$2 ~ /[]]memmap_init_zone_device$/ && $3 ~ /p/ { on = 1 } END { exit !on }' "$DDCTL" || dd_was_off=1
 	echo 'func memmap_init_zone_device +p' >"$DDCTL"
 else
-	echo "# bench.sh: no dynamic debug (CONFIG_DYNAMIC_DEBUG): path= and used= will be '-'" >&2
+	echo "# bench.sh: no dynamic debug (CONFIG_DYNAMIC_DEBUG): path= will be '-'" >&2
 fi
 
 progress() { echo "# [$(($(date +%s) - t0))s] $*" >&2; }
@@ -216,7 +239,8 @@ sum_us() { awk '{ s += $1 } END { if (NR) printf "%.1f", s }'; }
 
 # record CONFIG BIND PAGES: one @bind line for the traced call(s) since the
 # last record. Several calls (test_hmm maps one chunk per device) are
-# summed; with dynamic debug, the kernel logged one line for each.
+# summed; with dynamic debug, the kernel logged one line for each. used=:
+# the threads of the last call (memmap_init_threads, since the last record).
 record() {
 	local durs us logged='' logged_pages path='' used=''
 	durs=$(memmap_init_durations)
@@ -233,7 +257,10 @@ record() {
 			set -- "$1" "$2" "$logged_pages"
 		fi
 		path=$(echo "$logged" | tail -n1 | log_path)
-		[ "$T" = - ] || used=$(echo "$logged" | tail -n1 | log_threads)
+	fi
+	if [ -n "$chunks" ]; then
+		[ "$T" = - ] || used=$(memmap_init_threads | tail -n1)
+		memmap_chunks_clear
 	fi
 	echo "@bind config=$1 kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$2 pages=$3 usecs=$us path=${path:--} threads=$T used=${used:--}"
 }
@@ -273,7 +300,7 @@ rebinds() {
 }
 
 rebind_one() { # CONFIG BUS DRIVER DEVICE PAGES I
-	progress "$1: rebind $6 of $REBINDS${BENCH_THREADS:+, memmap_threads $T}"
+	progress "$1: rebind $6 of $REBINDS${BENCH_THREADS:+, memmap_threads $T}$([ "$T" = 0 ] && echo ' (automatic)')"
 	echo "$4" >"/sys/bus/$2/drivers/$3/unbind" && echo "$4" >"/sys/bus/$2/drivers/$3/bind" ||
 		{ echo "# $1: rebind of $4 failed" >&2; return 1; }
 	record "$1" "$6" "$5"

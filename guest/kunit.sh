@@ -20,5 +20,6 @@ sed 's/^/# | /' /tmp/kunit-zone_device_memmap_kunit
 skipped() { grep '# SKIP' /tmp/kunit-zone_device_memmap_kunit | grep -v 'larger than a range'; }
 check "zone_device_memmap: no parameter skipped$(skipped | head -n1 | sed 's/^ */: /')" test -z "$(skipped)"
 kunit memcpy_streaming_kunit
+kunit padata_kunit
 check "kernel log: no warning, BUG or lockdep report; no kmemleak suspect" no_kernel_reports
 summary

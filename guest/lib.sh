@@ -26,12 +26,12 @@ observe_memmap_init() {
 }
 
 # With dynamic debug, each call logs one line (pr_debug, mm/mm_init.c);
-# the smoke suites read it, the bench only for path= and used= (the page
-# count it computes itself: nd_pfn_pages, iomem_pages):
-#   memmap_init_zone_device initialised N pages in Mms (threads: T), PATH path
+# the smoke suites read it, the bench only for path= (the page count it
+# computes itself: nd_pfn_pages, iomem_pages):
+#   memmap_init_zone_device initialised N pages in Mms, PATH path
 #   memmap_init_zone_device initialised N pages in Mms              (base)
-# PATH: slow, template or template+streaming; before the series' threads
-# patch, without "(threads: T)".
+# PATH: slow, template or template+streaming. The kernel reports no thread
+# count: memmap_init_chunks below counts them from a function trace.
 
 # memmap_init_count: how many times memmap_init_zone_device() logged so far.
 memmap_init_count() {
@@ -49,13 +49,10 @@ memmap_init_logged() {
 	dmesg | grep 'memmap_init_zone_device initialised' | tail -n "$1"
 }
 
-# log_path, log_threads: the PATH, and the T threads, of each line on stdin
-# (nothing for a line that reports none).
+# log_path: the PATH of each line on stdin (nothing for a line that reports
+# none).
 log_path() {
 	sed -n 's/.*memmap_init_zone_device initialised [0-9]* pages in [^,]*, \([a-z+-]*\) path.*/\1/p'
-}
-log_threads() {
-	sed -n 's/.*memmap_init_zone_device initialised .* (threads: \([0-9]*\)),.*/\1/p'
 }
 
 # last_path: the path the patched kernel reports for its last call
@@ -66,9 +63,119 @@ last_path() {
 	echo "${p:--}"
 }
 
-# memmap_init_threads: the threads of every logged call, one per line.
+# --- the threads of memmap_init_zone_device(), from a function trace --------
+
+# The template path writes a range's memmap in chunks, one call of the
+# static memmap_init_zone_device_chunk() each, from the calling task and
+# from kworkers; a serial bind calls it exactly once, from the caller; the
+# slow path never. The threads a bind used are the distinct tasks that ran
+# chunks between its memmap_init_zone_device() entry and the next one.
+# memmap_chunks_setup traces the entries of both functions (function
+# tracer, mono clock) in a tracing instance of its own, CHUNK_TRACE, so that
+# the top-level tracer (observe_memmap_init's function-graph timer) is left
+# alone; memmap_chunks_clear empties it, memmap_chunks_remove takes it away.
+CHUNK_TRACE=${CHUNK_TRACE:-$TRACEFS/instances/memmap_chunks}
+
+memmap_chunks_setup() {
+	[ -d "$CHUNK_TRACE" ] || mkdir "$CHUNK_TRACE" || {
+		echo "# memmap_chunks_setup: cannot create the tracing instance $CHUNK_TRACE" >&2
+		return 1
+	}
+	grep -qw function "$CHUNK_TRACE/available_tracers" || {
+		echo "# memmap_chunks_setup: no function tracer in $CHUNK_TRACE" >&2
+		return 1
+	}
+	echo nop >"$CHUNK_TRACE/current_tracer"
+	# The filter first: an empty one would trace every function.
+	if ! { echo memmap_init_zone_device >"$CHUNK_TRACE/set_ftrace_filter" &&
+		echo memmap_init_zone_device_chunk >>"$CHUNK_TRACE/set_ftrace_filter"; } 2>/dev/null ||
+		[ "$(grep -c . "$CHUNK_TRACE/set_ftrace_filter")" != 2 ]; then
+		echo "# memmap_chunks_setup: memmap_init_zone_device or memmap_init_zone_device_chunk is not traceable" >&2
+		echo >"$CHUNK_TRACE/set_ftrace_filter"
+		return 1
+	fi
+	echo mono >"$CHUNK_TRACE/trace_clock" &&
+		echo function >"$CHUNK_TRACE/current_tracer" &&
+		echo >"$CHUNK_TRACE/trace"
+}
+
+memmap_chunks_clear() { echo >"$CHUNK_TRACE/trace"; }
+
+memmap_chunks_remove() {
+	[ -d "$CHUNK_TRACE" ] || return 0
+	echo nop >"$CHUNK_TRACE/current_tracer"
+	echo >"$CHUNK_TRACE/set_ftrace_filter"
+	rmdir "$CHUNK_TRACE"
+}
+
+# memmap_init_chunks: for each traced memmap_init_zone_device() call, in
+# order, "TASKS CHUNKS OWN": the distinct tasks (comm-pid) that ran
+# memmap_init_zone_device_chunk() after its entry and before the next
+# call's, the chunks they ran, and how many of those the calling task ran
+# itself. A serial template bind is "1 1 1", a slow-path one "0 0 0".
+# Chunks before the first traced call are not counted.
+memmap_init_chunks() {
+	sed -n 's/^ *\([^[]*[^[ ]\) *\[[0-9]*\] .* \(memmap_init_zone_device\(_chunk\)\{0,1\}\)\( <-.*\)\{0,1\}$/\2 \1/p' \
+		"$CHUNK_TRACE/trace" |
+		awk '{ task = substr($0, length($1) + 2) }
+			$1 == "memmap_init_zone_device" { n++; caller[n] = task; next }
+			n {
+				chunks[n]++
+				if (!((n " " task) in seen)) { seen[n " " task] = 1; tasks[n]++ }
+				if (task == caller[n]) own[n]++
+			}
+			END { for (i = 1; i <= n; i++) print tasks[i] + 0, chunks[i] + 0, own[i] + 0 }'
+}
+
+# memmap_init_threads: the threads (distinct chunk tasks) of each traced
+# memmap_init_zone_device() call, one per line, in order; 0 for the slow
+# path.
 memmap_init_threads() {
-	dmesg | log_threads
+	memmap_init_chunks | cut -d' ' -f1
+}
+
+# memmap_spans_setup DIR: a function-graph trace of memmap_init_zone_device()
+# in the tracing directory DIR (an instance: Linux 6.9 and later), with
+# each line's absolute time (mono clock) and task, and durations that
+# include sleeping (sleep-time, the default), for memmap_init_spans.
+memmap_spans_setup() {
+	[ -d "$1" ] || mkdir "$1" || return 1
+	grep -qw function_graph "$1/available_tracers" || {
+		echo "# memmap_spans_setup: no function_graph tracer in $1" >&2
+		return 1
+	}
+	echo nop >"$1/current_tracer" &&
+		echo mono >"$1/trace_clock" &&
+		echo memmap_init_zone_device >"$1/set_ftrace_filter" &&
+		echo function_graph >"$1/current_tracer" &&
+		echo 1 >"$1/options/funcgraph-abstime" &&
+		echo 1 >"$1/options/funcgraph-proc" &&
+		echo 1 >"$1/options/funcgraph-tail" &&
+		{ [ ! -e "$1/options/sleep-time" ] || echo 1 >"$1/options/sleep-time"; } &&
+		echo >"$1/trace"
+}
+
+# memmap_init_spans [TRACE]: "START END TASK" (seconds) of each call in a
+# trace that memmap_spans_setup configured: a call with a traced callee or
+# interrupted on its CPU ends on a "} /* memmap_init_zone_device */" line
+# stamped at its return, START = that - its duration; a leaf
+# "memmap_init_zone_device();" line is stamped at its entry, END = that +
+# its duration. Sorted by START.
+memmap_init_spans() {
+	awk -F'|' '
+		function us(d) { gsub(/[^0-9.]/, "", d); return d / 1000000 }
+		NF >= 4 && $4 ~ /(memmap_init_zone_device\(\);|\/\* memmap_init_zone_device \*\/)/ {
+			t = $1; gsub(/ /, "", t)
+			task = $2; sub(/^ *[0-9]+\) */, "", task); sub(/ *$/, "", task)
+			if ($4 ~ /\(\);/) printf "%.6f %.6f %s\n", t, t + us($3), task
+			else printf "%.6f %.6f %s\n", t - us($3), t, task
+		}' "${1:-/dev/stdin}" | sort -n
+}
+
+# spans_overlapping: how many of the spans on stdin (memmap_init_spans)
+# began before an earlier-starting one had ended.
+spans_overlapping() {
+	awk 'NR > 1 && $1 < end { n++ } $2 > end { end = $2 } END { print n + 0 }'
 }
 
 # traced_durations FUNC: microseconds of each traced call of FUNC in the
@@ -309,4 +416,22 @@ init_nfit_labels() {
 	ndctl disable-region all >/dev/null &&
 		ndctl init-labels -f all >/dev/null &&
 		ndctl enable-region all >/dev/null
+}
+
+# label_region REGION: give the DIMMs of REGION an empty label area where
+# they have none (init-labels without -f keeps a valid one), so that it can
+# hold several namespaces. Only while every namespace of REGION is raw (a
+# fresh label-less region is one raw namespace over all of it, which this
+# takes away): a region with an fsdax, devdax or sector namespace is left
+# as it is.
+label_region() {
+	local dimms
+	! ndctl list -N -r "$1" | grep '"mode":' | grep -qv '"mode":"raw"' || return 0
+	dimms=$(ndctl list -D -r "$1" | sed 's/"dev":"/\n/g' | sed -n 's/^\(nmem[0-9]*\)".*/\1/p')
+	ndctl disable-region "$1" >/dev/null 2>&1 &&
+		{
+			# shellcheck disable=SC2086
+			ndctl init-labels ${dimms:-all} >/dev/null 2>&1
+			ndctl enable-region "$1" >/dev/null 2>&1
+		}
 }

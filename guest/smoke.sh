@@ -240,7 +240,7 @@ tracepoint_fallback() {
 	check "tracepoint: rebind $pfn with page_ref_set on" rebind nd nd_pmem "$pfn"
 	echo 0 >"$ev"
 	check "tracepoint: the slow path was taken" test "$(last_path)" = slow
-	check "tracepoint: in one thread" test "$(memmap_init_threads | tail -n1)" = 1
+	check "tracepoint: no chunk traced (the slow path has none)" test "$(memmap_init_threads | tail -n1)" = 0
 	check "tracepoint: page_ref_set events were emitted" grep -q page_ref_set "$TRACEFS/trace"
 	echo >"$TRACEFS/trace"
 	check "tracepoint: rebind $pfn with page_ref_set off" rebind nd nd_pmem "$pfn"
@@ -283,35 +283,42 @@ bad_input() {
 	done
 }
 
-# threads_check: make check boots the patched kind with
-# mm_init.memmap_threads=2 on 2 vCPUs, so each template bind above of two
-# sections or more could split over 2 threads (and the verification
-# compared it): one at least must have, none more.  Then 1 makes a rebind
-# serial.
+# threads_check: memremap.memmap_threads is 0 (automatic) unless the
+# command line sets it, and make check sets nothing: on 2 vCPUs every
+# template bind above of two sections or more could split over 2 threads
+# (the caller and a kworker; the verification compared each): one at
+# least must have, none more (threads: the distinct tasks that ran its
+# memmap_init_zone_device_chunk() calls, memmap_init_chunks). Then 1 makes
+# a rebind serial: exactly one chunk, run by the caller.
+THREADS_KNOB=/sys/module/memremap/parameters/memmap_threads
 threads_check() {
-	local knob=/sys/module/mm_init/parameters/memmap_threads pfn t
+	local pfn t
 	t=$(memmap_init_threads | sort -n | uniq -c | awk '{ printf "%s%d in %d", (NR > 1 ? ", " : ""), $1, $2 }')
-	check "threads: $knob is 2, from the command line" test "$(cat "$knob")" = 2
+	check "threads: nothing on the command line sets memmap_threads" sh -c '! grep -q memmap_threads /proc/cmdline'
+	check "threads: $THREADS_KNOB is 0 (automatic), the default" test "$(cat "$THREADS_KNOB")" = 0
 	check "threads: some bind used 2 threads, none more (binds: $t threads)" two_threads_seen
 	pfn=$(pfn_of_blockdev pmem0)
-	echo 1 >"$knob"
+	check "threads: memmap_threads 1 written" knob_set 1
+	memmap_chunks_clear
 	check "threads: rebind $pfn with memmap_threads 1" rebind nd nd_pmem "$pfn"
-	check "threads: that rebind used 1 thread" test "$(memmap_init_threads | tail -n1)" = 1
+	t=$(memmap_init_chunks)
+	check "threads: that rebind ran one chunk, in the caller (tasks chunks own: '$t', want '1 1 1')" test "$t" = "1 1 1"
 	check_verify "threads: memmap_threads 1"
-	echo 2 >"$knob"
-	bad_input "$knob" empty 0 negative fraction over-nr-cpus word two-numbers space-number 5000-chars
+	check "threads: memmap_threads 0 written back" knob_set 0
+	bad_input "$THREADS_KNOB" empty negative fraction over-nr-cpus word two-numbers space-number 5000-chars
 	threads_hotplug
 }
 
 # threads_hotplug: CPU 1 goes offline and online again, over and over,
-# while pmem0 is rebound in 2 threads: every rebind works, the
-# verification finds no mismatch, and CPU 1 ends online.
+# while pmem0 is rebound with the automatic thread count: every rebind
+# works, the verification finds no mismatch, and CPU 1 ends online.
 threads_hotplug() {
 	local cpu1=/sys/devices/system/cpu/cpu1/online pfn i=0 bad=0 m0 cycles two
 	[ -w $cpu1 ] || { fail "threads: no CPU hotplug ($cpu1)"; return; }
 	pfn=$(pfn_of_blockdev pmem0)
 	m0=$(cat "$VERIFY_TOTAL")
 	rm -f /tmp/hotplug-stop /tmp/hotplug-cycles
+	memmap_chunks_clear
 	(
 		n=0
 		until [ -e /tmp/hotplug-stop ]; do
@@ -326,20 +333,31 @@ threads_hotplug() {
 	touch /tmp/hotplug-stop
 	wait
 	cycles=$(cat /tmp/hotplug-cycles)
-	two=$(memmap_init_threads | tail -n 10 | grep -cx 2)
+	two=$(memmap_init_threads | grep -cx 2)
 	check "threads: 10 rebinds of $pfn ($two in 2 threads) while CPU 1 went offline and online $cycles times, $bad failed" \
 		test "$bad" = 0 -a "${cycles:-0}" -gt 0
+	check "threads: each of those rebinds used 1 or 2 threads ($(memmap_init_threads | xargs))" \
+		one_or_two_threads
 	check "threads: no mismatching struct page in those rebinds" test "$(cat "$VERIFY_TOTAL")" = "$m0"
 	check "threads: CPU 1 online again" test "$(cat $cpu1)" = 1
 }
 
-one_thread_each() {
-	[ "$(cat /sys/module/mm_init/parameters/memmap_threads)" = 2 ] &&
-		memmap_init_threads | grep -qx 1 && ! memmap_init_threads | grep -qvx 1
+# knob_set V: write V to the threads knob, which then reads V.
+knob_set() { echo "$1" >"$THREADS_KNOB" && [ "$(cat "$THREADS_KNOB")" = "$1" ]; }
+
+one_or_two_threads() {
+	memmap_init_threads | grep -q . && ! memmap_init_threads | grep -qvx '[12]'
+}
+
+# kasan: every bind took the slow path, so no chunk was traced at all
+# (each traced call counts 0 threads), and the knob reads 0, the default.
+no_chunk_traced() {
+	[ "$(cat "$THREADS_KNOB")" = 0 ] &&
+		memmap_init_threads | grep -qx 0 && ! memmap_init_threads | grep -qvx 0
 }
 
 two_threads_seen() {
-	memmap_init_threads | grep -qx 2 && ! memmap_init_threads | grep -qvx '[12]'
+	memmap_init_threads | grep -qx 2 && ! memmap_init_threads | grep -qvx '[012]'
 }
 
 device_private() {
@@ -354,6 +372,8 @@ log "kernel $(uname -r); $(grep -c '^processor' /proc/cpuinfo) CPUs; namespaces 
 load_pmem_stack
 leak_baseline
 if [ "$KIND" != base ]; then
+	# The threads of every bind from here on (memmap_init_chunks).
+	check "chunk trace: function tracer on memmap_init_zone_device(_chunk) in $CHUNK_TRACE" memmap_chunks_setup
 	check "fast-path verification switched on" sh -c "echo 1 >$VERIFY_CONTROL"
 fi
 if [ "$KIND" != kasan ]; then
@@ -399,11 +419,12 @@ if [ "$KIND" = patched ]; then
 		sh -c "ls -d $ND/devices/dax* >/dev/null && ! ls $ND/devices/dax*/memmap_streaming 2>/dev/null"
 fi
 [ "$KIND" = kasan ] && check "kasan: the kernel is a KASAN build" sh -c 'dmesg | grep -q "KernelAddressSanitizer initialized"'
-[ "$KIND" = kasan ] && check "kasan: every bind in one thread, with memmap_threads 2 from the command line" one_thread_each
+[ "$KIND" = kasan ] && check "kasan: no bind ran a template chunk ($(memmap_init_threads | wc -l) traced, threads: $(memmap_init_threads | sort -u | xargs)), memmap_threads reads 0" no_chunk_traced
 device_private
 if [ "$KIND" != base ]; then
 	kunit zone_device_memmap_kunit
 	kunit memcpy_streaming_kunit
+	kunit padata_kunit
 fi
 check "kernel log: no warning, BUG or lockdep report; no kmemleak suspect" no_kernel_reports
 # memmap_init_range() also ran on every altmap above (ZONE_DEVICE, hotplug).

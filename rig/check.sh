@@ -82,7 +82,7 @@ finish() {
 if [ "${1:-}" = --kasan ]; then
 	stage series-applies "$RIG_DIR/patched-tree.sh" check || finish
 	stage build-kasan sh -c "'$RIG_DIR/build-kernel.sh' kasan && '$RIG_DIR/mkinitramfs.sh' kasan" || finish
-	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi --append memory_hotplug.memmap_on_memory=1 --append mm_init.memmap_threads=2" \
+	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi --append memory_hotplug.memmap_on_memory=1" \
 		guest_suite smoke-kasan kasan smoke.sh 1G kasan
 	finish
 fi
@@ -99,12 +99,13 @@ stage build-check sh -c "'$RIG_DIR/build-kernel.sh' check && '$RIG_DIR/mkinitram
 # vmlinux only, on the patched tree.
 stage build-linkcheck "$RIG_DIR/build-kernel.sh" linkcheck
 # memmap_on_memory is boot-only; dax devices still choose it one by one.
-# Two threads per memmap, on the 2 vCPUs.
-QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --virtio-mem 2G --append memory_hotplug.memmap_on_memory=1 --append mm_init.memmap_threads=2" \
+# memremap.memmap_threads at its default, 0 (automatic): 2 threads per
+# memmap of two sections or more on the 2 vCPUs.
+QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --virtio-mem 2G --append memory_hotplug.memmap_on_memory=1" \
 	guest_suite smoke-check check smoke.sh 1G patched
 # 1,000 memmap initialisations in one boot, with concurrent policy writes
 # and DAX reads; ~8 minutes under TCG on 2 cores with lockdep and kmemleak.
-QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --append mm_init.memmap_threads=2" \
+QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G" \
 	GUEST_TIMEOUT=2400 guest_suite stress check stress.sh 1000
 # The NVDIMM on node 1 of two: the threads are node 1's CPUs.
 QEMU_OPTS="--two-nodes -c 3 --nvdimm 2G" guest_suite numa check numa.sh
@@ -112,6 +113,20 @@ QEMU_OPTS="--two-nodes -c 3 --nvdimm 2G" guest_suite numa check numa.sh
 # failed right after memremap_pages(), and KUnit's two-range pgmaps whose
 # second range fails.
 guest_suite fault check fault.sh
+# The automatic thread count (memremap.memmap_threads=0) where CPU 1 may
+# not take the helpers: every rebind of a 1G fsdax map=dev namespace must
+# be serial (one chunk, in the caller). CPU 1 isolated from scheduling
+# domains, also once written back into the workqueue cpumask;
+QEMU_OPTS="--nvdimm 2G --append isolcpus=domain,1" GUEST_TIMEOUT=900 \
+	guest_suite serial-isolcpus check serial.sh isolcpus
+# CPU 1 out of the unbound workqueue cpumask at boot, with the positive
+# control at run time: CPUs 0-1 written in, 2 threads; CPU 0, serial again.
+QEMU_OPTS="--nvdimm 2G --append workqueue.unbound_cpus=0" GUEST_TIMEOUT=900 \
+	guest_suite serial-wq-cpumask check serial.sh wq-cpumask
+# Four namespaces of four kinds bound at once (ndctl enable-namespace all,
+# then the bind files written together until two memmaps overlapped),
+# each in 2 threads: all bound, verified, data intact, no report.
+QEMU_OPTS="--nvdimm 8G" GUEST_TIMEOUT=1200 guest_suite concurrent-binds check concurrent.sh 1G
 # KUnit alone where the template path gets one CPU: a single vCPU, and two
 # with CPU 1 isolated from scheduling domains.
 QEMU_OPTS="-c 1" guest_suite kunit-1cpu check kunit.sh 0

@@ -333,6 +333,35 @@ class ThreadsTest(ReportTest):
         self.assertEqual(two["ratio_vs_serial"], "0.6667")
         self.assertEqual(two["regression"], "no")
 
+    def auto_files(self, auto_median, accel="tcg-icount"):
+        """Serial (1) and automatic (0), as make bench compares them."""
+        lines = []
+        for threads, median in (("0", auto_median), ("1", 100.0)):
+            lines += series([150.0, median - 1, median, median + 1],
+                            kernel="patched", policy="auto", accel=accel,
+                            path="template", threads=threads,
+                            used="2" if threads == "0" else "1")
+        return self.raw("patched.raw", lines)
+
+    def test_auto_against_serial(self):
+        proc, _, rows = self.rows(self.auto_files(60.0, accel="tcg"))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        auto = rows[("fsdax-dev", "patched", "auto", "tcg", "0")]
+        self.assertEqual(auto["ratio_vs_serial"], "1.6667")
+        self.assertEqual(auto["used"], "2")
+        # Shown as "auto", after the serial row.
+        self.assertRegex(proc.stdout, r"(?m)^fsdax-dev\s+patched\s+auto\s+1\s.*\n"
+                         r"fsdax-dev\s+patched\s+auto\s+auto\s.*\s1\.67x$")
+        self.assertIn("auto: 0, the kernel's automatic count", proc.stdout)
+
+    def test_auto_icount_budget(self):
+        proc, _, _ = self.rows(self.auto_files(101.9))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc, _, _ = self.rows(self.auto_files(102.1))
+        self.assertEqual(proc.returncode, 3)
+        self.assertIn("REGRESSION: fsdax-dev auto auto threads: patched "
+                      "0.102 ms vs serial 0.100 ms (+2.10%)", proc.stderr)
+
     def test_no_thread_columns_without_threads(self):
         base, _ = self.files(60.0)
         proc = self.run_report(base)
