@@ -19,7 +19,7 @@
 # suspect.
 #
 # Usage: concurrent.sh [SIZE]   (default 1G; rig/qemu-run.sh --nvdimm 8G)
-# Labels region0 only if it holds no namespace; destroys only the four
+# Initialises the NFIT labels (init_nfit_labels); destroys only the four
 # namespaces it created ("all" in round 1 re-enables every namespace of
 # region0, which in the rig's guest are those four).
 . /guest/lib.sh
@@ -131,7 +131,7 @@ check "span trace: function_graph on memmap_init_zone_device in $SPANS" memmap_s
 check "fast-path verification switched on" sh -c "echo 1 >$VERIFY_CONTROL"
 check "memremap.memmap_threads is 0 (automatic), the default" \
 	test "$(cat /sys/module/memremap/parameters/memmap_threads)" = 0
-check "region0 labelled" label_region region0
+check "NFIT: labels initialised" init_nfit_labels
 make_ns fsdax-dev -m fsdax -M dev
 make_ns fsdax-mem -m fsdax -M mem
 make_ns devdax-2m -m devdax -a 2M

@@ -417,21 +417,3 @@ init_nfit_labels() {
 		ndctl init-labels -f all >/dev/null &&
 		ndctl enable-region all >/dev/null
 }
-
-# label_region REGION: give the DIMMs of REGION an empty label area where
-# they have none (init-labels without -f keeps a valid one), so that it can
-# hold several namespaces. Only while every namespace of REGION is raw (a
-# fresh label-less region is one raw namespace over all of it, which this
-# takes away): a region with an fsdax, devdax or sector namespace is left
-# as it is.
-label_region() {
-	local dimms
-	! ndctl list -N -r "$1" | grep '"mode":' | grep -qv '"mode":"raw"' || return 0
-	dimms=$(ndctl list -D -r "$1" | sed 's/"dev":"/\n/g' | sed -n 's/^\(nmem[0-9]*\)".*/\1/p')
-	ndctl disable-region "$1" >/dev/null 2>&1 &&
-		{
-			# shellcheck disable=SC2086
-			ndctl init-labels ${dimms:-all} >/dev/null 2>&1
-			ndctl enable-region "$1" >/dev/null 2>&1
-		}
-}

@@ -22,9 +22,9 @@
 #               CPUs written into it, a rebind runs in 2 threads (within
 #               TRIES rebinds), with 1 (CPU 0) written, serial again; the
 #               boot value is put back
-# Expects rig/qemu-run.sh -c 2 --nvdimm SIZE+ and the check kernel. Creates
-# its namespace on region0 (labelling region0 only if it holds none) and
-# destroys only that one.
+# Expects rig/qemu-run.sh -c 2 --nvdimm SIZE+ and the check kernel, whose
+# NFIT labels it initialises (init_nfit_labels, as the other suites), then
+# creates its namespace on region0 and destroys only that one.
 . /guest/lib.sh
 
 MODE=${1:-}
@@ -103,7 +103,7 @@ load_pmem_stack
 leak_baseline
 check "chunk trace: function tracer on memmap_init_zone_device(_chunk) in $CHUNK_TRACE" memmap_chunks_setup
 check "fast-path verification switched on" sh -c "echo 1 >$VERIFY_CONTROL"
-check "region0 labelled" label_region region0
+check "NFIT: labels initialised" init_nfit_labels
 json=$(ndctl create-namespace -r region0 -s "$SIZE" -m fsdax -M dev)
 ns=$(echo "$json" | json_field dev)
 blk=$(echo "$json" | json_field blockdev)

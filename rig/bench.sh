@@ -135,9 +135,9 @@ run_one() {
 }
 
 # has_threads_knob KERNEL: its tree has memremap.memmap_threads (the
-# series' patch 16).
+# series' patch 19).
 has_threads_knob() {
-	[ "$1" != base ] && grep -qs memmap_threads "$CACHE_DIR/src/$1/mm/memremap.c" "$CACHE_DIR/src/$1/mm/mm_init.c"
+	[ "$1" != base ] && grep -qs memmap_threads "$CACHE_DIR/src/$1/mm/mm_init.c"
 }
 
 for a in $accels; do
