@@ -80,12 +80,15 @@ bench: deps
 		$(if $(KERNELS),--kernels "$(KERNELS)") $(if $(POLICIES),--policies "$(POLICIES)") \
 		$(if $(OPT),--opt $(OPT)) $(if $(MEMMAP_THREADS),--threads "$(MEMMAP_THREADS)")
 
-# make bench-native [MEMMAP=1600M] [RUNS=5] [THREADS=1,2,...] [DEST=/dev/daxX.Y|DIR] [SAVE=1]
-# No kernel: cached vs streaming stores vs the fill floor, in seconds. A DEST
-# that is a device or a file is overwritten. SAVE=1: copy the result to
-# bench/native/results/<cpu>_<kernel>.{txt,csv}.
+# make bench-native [MEMMAP=1600M] [RUNS=10] [THREADS=1,2,...] [DEST=DIR|FILE|DEVICE]
+#                   [BENCH_NATIVE_OVERWRITE=FILE|DEVICE] [SAVE=1]
+# No kernel: cached vs streaming stores vs the fill floor, in seconds, and a
+# verdict per memory and thread count. A DEST directory gets a new file; a
+# DEST file or device would be overwritten, so it is refused unless
+# BENCH_NATIVE_OVERWRITE names it too (one in use: always). SAVE=1: copy the
+# result to bench/native/results/<cpu>_<kernel>.{txt,csv,raw}.
 bench-native:
-	@bench/native/run.sh $(if $(MEMMAP),--size $(MEMMAP)) $(if $(RUNS),--runs $(RUNS)) \
+	@BENCH_NATIVE_OVERWRITE='$(BENCH_NATIVE_OVERWRITE)' bench/native/run.sh $(if $(MEMMAP),--size $(MEMMAP)) $(if $(RUNS),--runs $(RUNS)) \
 		$(if $(THREADS),--threads $(THREADS)) $(foreach d,$(DEST),--dest $(d)) \
 		$(if $(SAVE),--save)
 

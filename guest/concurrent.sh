@@ -22,7 +22,8 @@
 # Initialises the NFIT labels (init_nfit_labels); destroys only the four
 # namespaces it created ("all" in round 1 re-enables every namespace of
 # region0, which in the rig's guest are those four).
-. /guest/lib.sh
+. "$(dirname "$0")/lib.sh"
+rig_guest_only
 
 SIZE=${1:-1G}
 TRIES=3

@@ -15,7 +15,8 @@
 # Usage: fault.sh [SIZE]   (default 256M)
 # Expects rig/qemu-run.sh --nvdimm 8G and the check kernel. Destroys every
 # namespace on region0.
-. /guest/lib.sh
+. "$(dirname "$0")/lib.sh"
+rig_guest_only
 
 SIZE=${1:-256M}
 FAIL=/sys/kernel/debug/zone_device_memmap/fail_probes

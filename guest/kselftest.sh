@@ -8,7 +8,8 @@
 # lines. It formats fsdax namespaces with mkfs.ext4 and mounts them -o dax.
 #
 # Usage: kselftest.sh REGION...   (e.g. region0 region1)
-. /guest/lib.sh
+. "$(dirname "$0")/lib.sh"
+rig_guest_only
 
 test=/selftests/dax/memmap_streaming.sh
 [ -f "$test" ] || { fail "kselftest: $test is not in the image (is the series applied?)"; summary; exit; }

@@ -299,6 +299,67 @@ EOT
 
 # --- namespaces and devices --------------------------------------------------
 
+# region_namespaces REGION: the active namespaces of REGION (regionN), one
+# "NAME MODE BYTES DEVICES" line each: MODE from the namespace's holder
+# (pfnX.Y fsdax, daxX.Y devdax, bttX.Y sector, none raw), DEVICES the /dev
+# nodes its data is reached through, comma-separated ("-": none now).
+region_namespaces() {
+	local d ns size holder mode devs
+	for d in "$ND/devices/namespace${1#region}".*; do
+		[ -d "$d" ] || continue
+		size=$(cat "$d/size" 2>/dev/null)
+		[ "${size:-0}" != 0 ] || continue
+		ns=${d##*/}
+		holder=$(cat "$d/holder" 2>/dev/null)
+		case "$holder" in
+		pfn*) mode=fsdax ;;
+		dax*) mode=devdax ;;
+		btt*) mode=sector ;;
+		*) mode=raw ;;
+		esac
+		devs=$(ns_devices "$ns" "$holder" | tr '\n' , | sed 's/,$//')
+		echo "$ns $mode $size ${devs:--}"
+	done
+}
+
+# ns_devices NAMESPACE [HOLDER]: its block devices (pmemN, pmemNs) and its
+# dax-bus devices (daxX.Y, a child of the nd dax HOLDER), one per line.
+ns_devices() {
+	local d x
+	for d in "$ND/devices/$1" ${2:+"$ND/devices/$2"}; do
+		for x in "$d"/block/* "$d"/dax[0-9]*.[0-9]*; do
+			[ -e "$x" ] && echo "${x##*/}"
+		done
+	done
+}
+
+# dev_users NAME: who uses /dev/NAME, one reason per line (nothing: no
+# one): mounted, held by another block device, swap, onlined as System
+# RAM (a dax-bus device bound to kmem), open or mapped by a process. PROC
+# and SYSBLOCK name other /proc and /sys/class/block (tests).
+dev_users() {
+	local proc=${PROC:-/proc} sb=${SYSBLOCK:-/sys/class/block} majmin h drv
+	if [ -e "$sb/$1/dev" ]; then
+		majmin=$(cat "$sb/$1/dev")
+		awk -v d="$majmin" '$3 == d { print "mounted on " $5; exit }' "$proc/self/mountinfo" 2>/dev/null |
+			sed "s|^|/dev/$1 is |"
+		h=$(ls "$sb/$1/holders" 2>/dev/null | tr '\n' ' ')
+		[ -z "$h" ] || echo "/dev/$1 is held by ${h% }"
+		! grep -q "^/dev/$1 " "$proc/swaps" 2>/dev/null || echo "/dev/$1 is swap"
+	fi
+	drv=$(readlink "$DAXBUS/devices/$1/driver" 2>/dev/null)
+	[ "${drv##*/}" != kmem ] || echo "$1 is online as System RAM (daxctl offline-memory $1, then daxctl reconfigure-device -m devdax $1)"
+	# Processes: an open file (fd) or a mapping (maps) of /dev/NAME.
+	for h in "$proc"/[0-9]*; do
+		[ "${h##*/}" != $$ ] || continue
+		# shellcheck disable=SC2010 # ls -l shows each fd's target, in one call
+		if ls -l "$h/fd" 2>/dev/null | grep -q " -> /dev/$1\$" ||
+			grep -q " /dev/$1\$" "$h/maps" 2>/dev/null; then
+			echo "/dev/$1 is open or mapped by process ${h##*/} ($(cat "$h/comm" 2>/dev/null))"
+		fi
+	done
+}
+
 load_pmem_stack() {
 	local m
 	for m in nfit nd_e820 virtio_pmem nd_pmem dax_pmem device_dax kmem; do
@@ -410,9 +471,24 @@ no_kernel_reports() {
 	return 1
 }
 
+# --- the rig's guest only ------------------------------------------------------
+
+# guest/init creates RIG_GUEST_MARK; nothing else does. A script that
+# destroys what it did not create (init_nfit_labels, destroy-namespace all)
+# calls rig_guest_only first, so that on any other machine it stops before
+# it changes anything.
+RIG_GUEST_MARK=/run/memmap-fast-rig-guest
+rig_guest_only() {
+	[ -e "$RIG_GUEST_MARK" ] && return 0
+	echo "$(basename "$0"): runs only in the rig's QEMU guest (rig/qemu-run.sh), where it may destroy every namespace and label; it refuses to run here ($RIG_GUEST_MARK is missing). On a host, use bench/host/bench.sh." >&2
+	exit 2
+}
+
 # init_nfit_labels: give every NFIT DIMM an empty label area, so that
-# regions can hold several namespaces. Destroys every NFIT namespace.
+# regions can hold several namespaces. Destroys every NFIT namespace: the
+# rig's guest only.
 init_nfit_labels() {
+	rig_guest_only
 	ndctl disable-region all >/dev/null &&
 		ndctl init-labels -f all >/dev/null &&
 		ndctl enable-region all >/dev/null

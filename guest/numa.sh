@@ -10,7 +10,8 @@
 # CPU 0 of node 0, where a workqueue without node binding would put them.
 #
 # Usage: numa.sh [SIZE]   (default 1G) Destroys every namespace on region0.
-. /guest/lib.sh
+. "$(dirname "$0")/lib.sh"
+rig_guest_only
 
 SIZE=${1:-1G}
 TRIES=5

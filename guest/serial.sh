@@ -25,7 +25,8 @@
 # Expects rig/qemu-run.sh -c 2 --nvdimm SIZE+ and the check kernel, whose
 # NFIT labels it initialises (init_nfit_labels, as the other suites), then
 # creates its namespace on region0 and destroys only that one.
-. /guest/lib.sh
+. "$(dirname "$0")/lib.sh"
+rig_guest_only
 
 MODE=${1:-}
 SIZE=${2:-1G}

@@ -24,7 +24,8 @@
 # probe with pci=noacpi, which the KASAN guest needs (see rig/check.sh).
 # Every kind ends by checking the kernel log for warnings and reports, and
 # for kmemleak's where the kernel has it.
-. /guest/lib.sh
+. "$(dirname "$0")/lib.sh"
+rig_guest_only
 
 SIZE=${1:-1G}
 KIND=${2:-base}

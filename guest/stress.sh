@@ -16,7 +16,8 @@
 # Usage: stress.sh [BINDS [SIZE]]   (default 1000 256M)
 # Expects rig/qemu-run.sh --nvdimm 8G and the check kernel. Destroys every
 # namespace on region0.
-. /guest/lib.sh
+. "$(dirname "$0")/lib.sh"
+rig_guest_only
 
 BINDS=${1:-1000}
 SIZE=${2:-256M}

@@ -18,7 +18,8 @@
 # Expects rig/qemu-run.sh --nvdimm 8G (as make check gives every guest
 # script). Destroys every namespace on it.
 # shellcheck source=guest/lib.sh
-. /guest/lib.sh
+. "$(dirname "$0")/lib.sh"
+rig_guest_only
 
 INSTALL=/guest/rig/install-udev.sh
 RULES=/usr/lib/udev/rules.d/70-memmap-streaming.rules

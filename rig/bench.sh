@@ -14,7 +14,7 @@
 # accelerator, all in one report).
 # --threads alternates memremap.memmap_threads over the values (1 serial,
 # N at most N, 0 the kernel's automatic count) at each rebind of the nd and
-# dax configurations on the kernels that have it (guest/bench.sh,
+# dax configurations on the kernels that have it (bench/host/bench.sh,
 # BENCH_THREADS), and boots every kernel with as many vCPUs as the largest
 # value, 2 at least where 0 is one of them. Without --accel it then runs
 # under both tcg (multi-threaded TCG: what threads gain, noisy) and

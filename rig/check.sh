@@ -140,8 +140,11 @@ guest_suite udev-policy check udev.sh
 guest_suite kselftest check kselftest.sh region0 region1
 # The README's host bench procedure, word for word, under both labels, on a
 # guest whose init prepares nothing (rig.plain=1), with region1 holding data
-# the bench must leave alone; then the README's report.py step on its files.
-QEMU_OPTS="--nvdimm 2G --nvdimm 1G --append rig.plain=1" GUEST_TIMEOUT=600 \
+# the bench must leave alone, its refusals (names, namespaces in use) and
+# three runs killed at the points it must put back (region0 of 3G: the
+# killed "online" run onlines 1G of a 2G align=1G devdax); then the
+# README's report.py step on its files.
+QEMU_OPTS="--nvdimm 3G --nvdimm 1G --append rig.plain=1" GUEST_TIMEOUT=900 \
 	guest_suite host-bench check host-bench.sh
 stage host-bench-report "$RIG_DIR/host-bench-report.sh" "$logdir/host-bench"
 stage each-patch-builds "$RIG_DIR/build-each-patch.sh"

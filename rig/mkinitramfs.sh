@@ -3,7 +3,7 @@
 # Build the guest initramfs for one kernel variant from Debian packages
 # installed on this host (busybox-static, ndctl, daxctl, udev, kmod,
 # e2fsprogs' mkfs.ext4) and their shared libraries, the variant's modules,
-# the guest/ scripts, pmemtool, nstime, and the variant's tree's own selftests
+# the guest/ scripts, the host bench (bench/host/bench.sh), pmemtool, nstime, and the variant's tree's own selftests
 # (dax/memmap_streaming.sh and its dax_pattern helper) where it has them.
 # Output: $BUILD_DIR/<variant>/initramfs.cpio.gz
 #
@@ -82,12 +82,15 @@ if [ -f "$st/dax/dax_pattern.c" ]; then
 		die "the kselftest helper $st/dax/dax_pattern.c does not build (gcc -static -O2 -Wall)"
 fi
 install -m 0755 "$TOP_DIR/guest/init" "$root/init"
-# With the checkout's modes: guest/bench.sh runs as "guest/bench.sh" there.
+# With the checkout's modes and layout: from /, the host bench runs as
+# "bench/host/bench.sh", as the README has it, and finds guest/lib.sh.
 for f in "$TOP_DIR"/guest/*.sh; do
 	if [ -x "$f" ]; then install -m 0755 "$f" "$root/guest/"; else install -m 0644 "$f" "$root/guest/"; fi
 done
+mkdir -p "$root/bench/host"
+install -m 0755 "$TOP_DIR/bench/host/bench.sh" "$root/bench/host/"
 gcc -static -O2 -Wall -o "$root/bin/pmemtool" "$TOP_DIR/guest/pmemtool.c"
-gcc -static -O2 -Wall -o "$root/bin/nstime" "$TOP_DIR/guest/nstime.c"
+gcc -static -O2 -Wall -o "$root/bin/nstime" "$TOP_DIR/bench/host/nstime.c"
 # The site policy and its installer, laid out as in the repository: the
 # udev suite installs it with /guest/rig/install-udev.sh as make install-udev does.
 mkdir -p "$root/guest/rig" "$root/guest/udev"

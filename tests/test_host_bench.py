@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Tests of the host bench (guest/bench.sh on a real host) without a kernel:
-its refusals, the page counts guest/lib.sh computes from sysfs and
-/proc/iomem, report.py's ratios on the raw files that make check's
-host-bench stage recorded, and that make check runs the README's procedure
-word for word."""
+"""Tests of the host bench (bench/host/bench.sh) without a kernel: its
+refusals and --help, the page counts and the namespaces in use that
+guest/lib.sh finds from sysfs and /proc, report.py's ratios on the raw files
+that make check's host-bench stage recorded, and that make check runs the
+README's procedure word for word."""
 
 import csv
 import os
@@ -17,7 +17,7 @@ import unittest
 from pathlib import Path
 
 TOP = Path(__file__).resolve().parent.parent
-BENCH = TOP / "guest" / "bench.sh"
+BENCH = TOP / "bench" / "host" / "bench.sh"
 LIB = TOP / "guest" / "lib.sh"
 HOST_BENCH = TOP / "guest" / "host-bench.sh"
 REPORT = TOP / "bench" / "report.py"
@@ -47,17 +47,35 @@ class RefusalTest(unittest.TestCase):
             self.assertIn(want, r.stderr, shell)
             self.assertEqual(r.stdout, "", shell)
 
-    def test_old_form_refused(self):
-        self.refused({"BENCH_DESTROY": "1"}, ["fsdax-dev", "3", "1G", "region0"],
-                     'BENCH_DESTROY=1 no longer agrees to anything: name the '
-                     'regions whose namespaces it may destroy '
-                     '(BENCH_DESTROY="region0")')
+    def test_only_region_names(self):
+        # ndctl takes "all" (every region) and a bare number: neither is a
+        # region the operator named.
+        for destroy in ("1", "all", "region0 all", "0", "region0,1"):
+            self.refused({"BENCH_DESTROY": destroy},
+                         ["fsdax-dev", "3", "1G", "region0"],
+                         "which is not a region name")
+        for region in ("all", "0", "region", "region0x"):
+            self.refused({"BENCH_DESTROY": region},
+                         ["fsdax-dev", "3", "1G", region],
+                         f"REGION '{region}' is not a region name: want regionN")
+        self.refused({"BENCH_DESTROY": "region0 all", "VREGION": "all"},
+                     ["fsdax-dev+virtio-fsdax-dev", "3", "1G", "region0"],
+                     "VREGION 'all' is not a region name")
 
     def test_unnamed_region_refused(self):
-        for destroy in (None, "", "region1", "region00", "region"):
+        for destroy in (None, "", "region1", "region00"):
             env = {} if destroy is None else {"BENCH_DESTROY": destroy}
             self.refused(env, ["fsdax-dev", "3", "1G", "region0"],
                          "does not name region0")
+
+    def test_help_prints_the_usage(self):
+        for arg in ("--help", "-h"):
+            r = self.bench({}, arg)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("bench/host/bench.sh CONFIG[+CONFIG...]", r.stdout)
+            self.assertIn("BENCH_DESTROY=regionN", r.stdout)
+            self.assertIn("BENCH_TEST_KILL_AT", r.stdout)
+            self.assertNotIn("SPDX", r.stdout)
 
     def test_virtio_needs_its_region_named(self):
         self.refused({"BENCH_DESTROY": "region0"},
@@ -86,6 +104,7 @@ class RefusalTest(unittest.TestCase):
         self.refused({"BENCH_DESTROY": "region0"}, ["fsdax-nope"],
                      "unknown configuration 'fsdax-nope'")
         self.refused({}, [], "usage:")
+        self.refused({}, [], "(--help)")
 
     def test_named_lists_pass_to_the_prerequisites(self):
         # Past the region check, the prerequisites name what is missing
@@ -110,6 +129,92 @@ class RefusalTest(unittest.TestCase):
                     self.assertIn("bench.sh: missing the region region0: "
                                   "ndctl list -R lists", r.stderr)
                     self.assertEqual(r.stdout, "")
+
+
+class InUseTest(unittest.TestCase):
+    """guest/lib.sh's region_namespaces and dev_users, which bench.sh runs
+    before it destroys anything, on a fake sysfs and /proc."""
+
+    def lib(self, script, d):
+        out = []
+        for shell in shells():
+            r = subprocess.run(
+                [*shell, "-c", f". '{LIB}'\nND={d}/nd DAXBUS={d}/dax "
+                 f"PROC={d}/proc SYSBLOCK={d}/block\n{script}"],
+                capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out.append(r.stdout)
+        self.assertEqual(len(set(out)), 1, out)
+        return out[0]
+
+    def host(self, d):
+        def put(path, text=""):
+            p = Path(d, path)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text)
+        # region0: raw namespace0.0 (pmem0), fsdax namespace0.1 (pfn0.1,
+        # pmem0.1), devdax namespace0.2 (dax0.2 under the nd dax0.2), an
+        # idle namespace0.3; region1: namespace1.0, raw.
+        for ns, size, holder in (("namespace0.0", "1073741824", ""),
+                                 ("namespace0.1", "536870912", "pfn0.1"),
+                                 ("namespace0.2", "268435456", "dax0.2"),
+                                 ("namespace0.3", "0", ""),
+                                 ("namespace1.0", "1048576", "")):
+            put(f"nd/devices/{ns}/size", size + "\n")
+            put(f"nd/devices/{ns}/holder", holder + "\n")
+        put("nd/devices/namespace0.0/block/pmem0/dev", "259:0\n")
+        put("nd/devices/pfn0.1/block/pmem0.1/dev", "259:1\n")
+        os.makedirs(Path(d, "nd/devices/dax0.2/dax0.2"))
+        for b, dev in (("pmem0", "259:0"), ("pmem0.1", "259:1"), ("pmem1", "259:2")):
+            put(f"block/{b}/dev", dev + "\n")
+            os.makedirs(Path(d, f"block/{b}/holders"))
+        os.makedirs(Path(d, "dax/devices/dax0.2"))
+        os.makedirs(Path(d, "proc/self"))
+        put("proc/self/mountinfo", "")
+        put("proc/swaps", "Filename Type Size Used Priority\n")
+        put("proc/4242/comm", "app\n")
+        put("proc/4242/maps", "")
+        os.makedirs(Path(d, "proc/4242/fd"))
+
+    def test_region_namespaces(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.host(d)
+            self.assertEqual(self.lib("region_namespaces region0", d),
+                             "namespace0.0 raw 1073741824 pmem0\n"
+                             "namespace0.1 fsdax 536870912 pmem0.1\n"
+                             "namespace0.2 devdax 268435456 dax0.2\n")
+            self.assertEqual(self.lib("region_namespaces region1", d),
+                             "namespace1.0 raw 1048576 -\n")
+            self.assertEqual(self.lib("region_namespaces region7", d), "")
+
+    def test_nothing_in_use(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.host(d)
+            for dev in ("pmem0", "pmem0.1", "dax0.2"):
+                self.assertEqual(self.lib(f"dev_users {dev}", d), "", dev)
+
+    def test_each_use_is_named(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.host(d)
+            Path(d, "proc/self/mountinfo").write_text(
+                "36 25 259:1 / /mnt/pmem rw,relatime - ext4 /dev/pmem0.1 rw,dax\n")
+            os.makedirs(Path(d, "block/pmem0/holders/dm-0"))
+            Path(d, "proc/swaps").write_text(
+                "Filename Type Size Used Priority\n/dev/pmem1 partition 1 0 -2\n")
+            Path(d, "proc/4242/maps").write_text(
+                "7f0000000000-7f0040000000 rw-s 00000000 00:06 12 /dev/dax0.2\n")
+            os.symlink("/dev/pmem0", Path(d, "proc/4242/fd/3"))
+            self.assertEqual(self.lib("dev_users pmem0.1", d),
+                             "/dev/pmem0.1 is mounted on /mnt/pmem\n")
+            self.assertEqual(self.lib("dev_users pmem0", d),
+                             "/dev/pmem0 is held by dm-0\n"
+                             "/dev/pmem0 is open or mapped by process 4242 (app)\n")
+            self.assertEqual(self.lib("dev_users pmem1", d),
+                             "/dev/pmem1 is swap\n")
+            self.assertEqual(self.lib("dev_users dax0.2", d),
+                             "/dev/dax0.2 is open or mapped by process 4242 (app)\n")
+            os.symlink("../../../drivers/kmem", Path(d, "dax/devices/dax0.2/driver"))
+            self.assertIn("dax0.2 is online as System RAM", self.lib("dev_users dax0.2", d))
 
 
 class PagesTest(unittest.TestCase):
@@ -235,18 +340,30 @@ class ReadmeProcedureTest(unittest.TestCase):
     @staticmethod
     def commands(text):
         cmds = [line.strip() for line in text.splitlines()
-                if re.search(r"^\s*(BENCH_\S+ )+guest/bench\.sh |"
+                if re.search(r"^\s*(BENCH_\S+ )+bench/host/bench\.sh |"
                              r"^\s*bench/report\.py base\.raw", line)]
         return [re.sub(r" \d+ \d+[MG] ", " REBINDS SIZE ", c) for c in cmds]
 
     def test_readme_commands_are_make_checks(self):
         readme = (TOP / "README.md").read_text()
-        if "BENCH_KERNEL=base" not in readme:
-            self.skipTest("the README has no base-vs-patched procedure yet")
+        self.assertIn("BENCH_KERNEL=base", readme)
         check = self.commands(HOST_BENCH.read_text())
         self.assertEqual(len(check), 2)
         check.append("bench/report.py base.raw patched.raw")
         self.assertEqual(self.commands(readme), check)
+
+    def test_no_document_gives_consent(self):
+        # Every destructive example names a placeholder (regionN,
+        # /dev/daxX.Y), never a region or device that may exist: only make
+        # check's own scripts fill one in.
+        docs = [TOP / "README.md", TOP / "TESTING.md", TOP / "bench" / "README.md",
+                TOP / "Makefile", BENCH, TOP / "bench" / "native" / "run.sh"]
+        filled = re.compile(r"(BENCH_DESTROY|VREGION|MEMMAP_STREAMING_TEST_REGION)="
+                            r"['\"]?region\d|(DEST|BENCH_NATIVE_OVERWRITE)=/dev/[a-z]+\d")
+        for doc in docs:
+            bad = [line for line in doc.read_text().splitlines() if filled.search(line)]
+            self.assertEqual(bad, [], doc)
+        self.assertIn("REGION=regionN", (TOP / "README.md").read_text())
 
 
 if __name__ == "__main__":

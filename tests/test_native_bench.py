@@ -7,6 +7,7 @@ Run from the top of the tree:
 """
 
 import csv
+import os
 import re
 import subprocess
 import tempfile
@@ -81,9 +82,11 @@ class ReplayTest(unittest.TestCase):
             (["--threads", "0"], "thread count"),
             (["--runs", "0"], "--runs"),
             (["--modes", "fast"], "--modes"),
-            (["--dest", "/dev/null", "--size", "64K"], "cannot be mapped"),
+            (["--dest", "/dev/null", "--size", "64K"], "would be overwritten"),
+            (["--dest", "/dev/null", "--size", "64K", "--overwrite"], "cannot be mapped"),
             (["--dest", "/nonexistent/x"], "no such file"),
-            (["--dest", "/proc/version"], "smaller than --size"),
+            (["--dest", "/proc/version"], "would be overwritten"),
+            (["--dest", "/proc/version", "--overwrite"], "smaller than --size"),
             (["--frobnicate", "1"], "unknown option"),
         ]
         for args, message in cases:
@@ -91,6 +94,68 @@ class ReplayTest(unittest.TestCase):
             self.assertEqual(r.returncode, 2, args)
             self.assertIn(message, r.stderr, args)
             self.assertNotIn("run ", r.stdout, args)
+
+
+class RunDestTest(unittest.TestCase):
+    """bench/native/run.sh (make bench-native): a DEST that is a file or a
+    device is refused unless BENCH_NATIVE_OVERWRITE names it, one in use
+    always; each before anything is built or run."""
+
+    def run_sh(self, *args, env=None):
+        with tempfile.TemporaryDirectory() as d:
+            e = dict(os.environ, CACHE_DIR=d + "/cache", RESULTS_DIR=d + "/results",
+                     **(env or {}))
+            if "BENCH_NATIVE_OVERWRITE" not in (env or {}):
+                e.pop("BENCH_NATIVE_OVERWRITE", None)
+            r = subprocess.run(["bash", str(NATIVE / "run.sh"), "--size", "64K", "--runs", "1",
+                                "--threads", "1", *args], env=e, capture_output=True, text=True,
+                               timeout=120)
+            r.built = Path(d, "results", "native", "memmap-replay").exists()
+        return r
+
+    def test_an_existing_file_needs_its_name(self):
+        with tempfile.NamedTemporaryFile("wb") as f:
+            f.write(b"keep" * 32768)
+            f.flush()
+            r = self.run_sh("--dest", f.name)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("is an existing file: bench-native would overwrite", r.stderr)
+            self.assertIn(f"BENCH_NATIVE_OVERWRITE={f.name}", r.stderr)
+            self.assertFalse(r.built)
+            self.assertEqual(Path(f.name).read_bytes(), b"keep" * 32768)
+            r = self.run_sh("--dest", f.name, env={"BENCH_NATIVE_OVERWRITE": "/elsewhere"})
+            self.assertIn("is an existing file: bench-native would overwrite", r.stderr)
+            r = self.run_sh("--dest", f.name, env={"BENCH_NATIVE_OVERWRITE": f.name})
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("is overwritten (BENCH_NATIVE_OVERWRITE names it)", r.stderr)
+            self.assertIn("Verdicts from paired runs", r.stdout)
+
+    def test_a_device_needs_its_name(self):
+        # No process has it open (an empty /proc for guest/lib.sh's dev_users).
+        with tempfile.TemporaryDirectory() as proc:
+            os.makedirs(proc + "/self")
+            r = self.run_sh("--dest", "/dev/null", env={"PROC": proc})
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("DEST /dev/null is a character device: bench-native would overwrite",
+                      r.stderr)
+        self.assertFalse(r.built)
+
+    def test_a_device_in_use_is_refused_always(self):
+        fd = os.open("/dev/null", os.O_RDONLY)
+        try:
+            r = self.run_sh("--dest", "/dev/null", env={"BENCH_NATIVE_OVERWRITE": "/dev/null"})
+        finally:
+            os.close(fd)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("DEST /dev/null is in use, refused whatever BENCH_NATIVE_OVERWRITE says",
+                      r.stderr)
+        self.assertIn(f"open or mapped by process {os.getpid()} ", r.stderr)
+        self.assertFalse(r.built)
+
+    def test_a_missing_dest_is_refused_first(self):
+        r = self.run_sh("--dest", "/nonexistent/x")
+        self.assertIn("DEST /nonexistent/x: no such file", r.stderr)
+        self.assertFalse(r.built)
 
 
 class NativeReportTest(unittest.TestCase):
@@ -150,7 +215,99 @@ run dest=anon threads=1 mode=stosb run=1 bytes=6400 ns=160
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("[1] old_1.0: CPU Test CPU, kernel 1.0", r.stdout)
         self.assertIn("[2] this run: CPU Test CPU, kernel 1.0", r.stdout)
-        self.assertRegex(r.stdout, r"\nanon +1 +2\.00 +2\.00\n")
+        self.assertIn("[1] old_1.0: CPU Test CPU, kernel 1.0: no per-run data", r.stdout)
+        self.assertRegex(r.stdout, r"\nanon +1 +2\.00 +2\.00 - +\n")
+
+    def test_committed_runs_with_per_run_data_show_their_verdicts(self):
+        raw = self.rounds({"cached": [10.0] * 10, "stream": [12.0] * 10})
+        with tempfile.TemporaryDirectory() as d:
+            Path(d, "a.raw").write_text(raw)
+            committed = Path(d, "results")
+            committed.mkdir()
+            subprocess.run([str(REPORT), "--csv", str(committed / "old_1.0.csv"),
+                            d + "/a.raw"], capture_output=True, check=True)
+            Path(committed, "old_1.0.raw").write_text(raw)
+            r = subprocess.run([str(REPORT), "--compare", str(committed), d + "/a.raw"],
+                               capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("[1] old_1.0: CPU Test CPU, kernel 1.0\n", r.stdout)
+        self.assertRegex(r.stdout, r"\nanon +1 +1\.20 pays +1\.20 pays +\n")
+
+    @staticmethod
+    def rounds(gbps, cpus=2):
+        """Raw lines of len(gbps[mode]) rounds: {mode or (mode, threads): [GB/s...]}."""
+        lines = [f"meta cpu=Test CPU\nmeta cpus={cpus}\nmeta kernel=1.0\nmeta bytes=6400\n"
+                 "meta dest_path=anon\nmeta dest=anon\ntouch dest=anon bytes=6400 ns=6400\n"]
+        n = len(next(iter(gbps.values())))
+        for r in range(n):
+            for key, series in gbps.items():
+                mode, threads = key if isinstance(key, tuple) else (key, 1)
+                lines.append(f"run dest=anon threads={threads} mode={mode} run={r} "
+                             f"bytes=6400 ns={6400 / series[r]:.6f}\n")
+        return "".join(lines)
+
+    def verdict_lines(self, gbps, cpus=2):
+        with tempfile.TemporaryDirectory() as d:
+            Path(d, "a.raw").write_text(self.rounds(gbps, cpus))
+            r = subprocess.run([str(REPORT), "--txt", d + "/t.txt", d + "/a.raw"],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(Path(d, "t.txt").read_text().strip(), r.stdout.strip())
+        return r.stdout
+
+    def test_streaming_verdicts(self):
+        c = [10.0] * 10
+        cases = [
+            ([12.0] * 10, "streaming pays", "on"),
+            ([10.6] * 9 + [9.0], "streaming pays", "on"),          # 9 of 10, median 1.06
+            ([10.6] * 8 + [9.0] * 2, "no verdict: the runs disagree", "leave auto"),
+            ([10.3] * 10, "no verdict: the runs disagree", "leave auto"),   # median 1.03
+            ([8.0] * 10, "streaming costs", "off"),
+            ([9.4] * 9 + [11.0], "streaming costs", "off"),         # 9 of 10, median 0.94
+            ([9.4] * 8 + [11.0] * 2, "no verdict: the runs disagree", "leave auto"),
+            ([9.6] * 10, "no verdict: the runs disagree", "leave auto"),    # 0.96 > 1/1.05
+        ]
+        for stream, verdict, knob in cases:
+            out = self.verdict_lines({"cached": c, "stream": stream})
+            self.assertRegex(out, rf"\nanon +1 +10 +\d+/10 +[\d.]+  {verdict} +{knob}\n",
+                             stream)
+
+    def test_fewer_than_ten_pairs_give_no_verdict(self):
+        out = self.verdict_lines({"cached": [10.0] * 9, "stream": [20.0] * 9})
+        self.assertIn("no verdict: 9 pairs, fewer than 10", out)
+
+    def test_threads_verdicts(self):
+        one = [10.0] * 10
+        for many, verdict, knob in [([19.0] * 10, "threads pays", "0 \\(automatic"),
+                                    ([8.0] * 10, "threads costs", "1 \\(serial\\)"),
+                                    ([10.0] * 10, "no verdict: the runs disagree", "leave 0")]:
+            out = self.verdict_lines({("cached", 1): one, ("stream", 1): one,
+                                      ("cached", 2): many, ("stream", 2): many})
+            self.assertIn("automatic count (2 here", out)
+            self.assertRegex(out, rf"\nanon +cached +10 +\d+/10 +[\d.]+  {verdict} +{knob}")
+        out = self.verdict_lines({("cached", 1): one, ("stream", 1): one}, cpus=1)
+        self.assertIn("no verdict: the automatic count is 1 here", out)
+        out = self.verdict_lines({("cached", 1): one, ("stream", 1): one}, cpus=12)
+        self.assertIn("automatic count (8 here", out)
+        self.assertIn("no verdict: no run in 8 threads", out)
+
+    def test_committed_results_say_whether_they_have_verdicts(self):
+        # Each committed run either carries its per-run data (.raw), from
+        # which its verdicts are computed and shown in its .txt, or is
+        # listed as having none.
+        with tempfile.TemporaryDirectory() as d:
+            Path(d, "a.raw").write_text(self.RAW)
+            r = subprocess.run([str(REPORT), "--compare", str(NATIVE / "results"),
+                                d + "/a.raw"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for path in sorted((NATIVE / "results").glob("*.csv")):
+            if path.with_suffix(".raw").exists():
+                self.assertIn("Verdicts from paired runs",
+                              path.with_suffix(".txt").read_text(), path)
+                self.assertRegex(r.stdout, rf"\] {re.escape(path.stem)}: CPU [^\n]*\n")
+                self.assertNotRegex(r.stdout, rf"{re.escape(path.stem)}: CPU [^\n]*no per-run data")
+            else:
+                self.assertRegex(r.stdout, rf"{re.escape(path.stem)}: CPU [^\n]*no per-run data")
 
     def test_committed_results_name_their_cpu_and_kernel(self):
         # bench/native/results/<cpu>_<kernel>.csv: what a run wrote, as it is.

@@ -59,13 +59,17 @@ static void die(const char *fmt, const char *arg)
 static void usage(void)
 {
 	printf("usage: memmap-replay [--size BYTES[K|M|G]] [--threads N[,N...]] [--runs R]\n"
-	       "                     [--modes cached,stream,memset,stosb] [--dest anon|PATH] [--verify]\n"
-	       "  --size     memmap bytes, a multiple of 64 (default 1600M: a 100 GiB namespace)\n"
-	       "  --threads  thread counts (default 1, 2, 4 .. the CPUs this process may use)\n"
-	       "  --runs     timed runs per mode and thread count, modes alternating (default 5)\n"
-	       "  --dest     anon (default); a directory (a file created there, in its page\n"
-	       "             cache or DAX); an existing file or devdax device (overwritten)\n"
-	       "  --verify   check every struct page (every byte for fills) after each run\n");
+	       "                     [--modes cached,stream,memset,stosb] [--dest anon|PATH]\n"
+	       "                     [--overwrite] [--verify]\n"
+	       "  --size      memmap bytes, a multiple of 64 (default 1600M: a 100 GiB namespace)\n"
+	       "  --threads   thread counts (default 1, 2, 4 .. the CPUs this process may use)\n"
+	       "  --runs      rounds (default 10); each round runs every thread count and, for\n"
+	       "              each, every mode back to back (cached then stream: one pair)\n"
+	       "  --dest      anon (default); a directory (a new file there, in its page\n"
+	       "              cache or DAX); an existing file or device only with --overwrite\n"
+	       "  --overwrite agree that --dest, a file or device, is overwritten (a block\n"
+	       "              device is opened exclusively: refused while mounted or held)\n"
+	       "  --verify    check every struct page (every byte for fills) after each run\n");
 	exit(0);
 }
 
@@ -172,8 +176,11 @@ static unsigned long mismatches(enum mode mode)
 	return n;
 }
 
-/* Map @dest; prints what it is, judged from the mapping, not from the request. */
-static const char *map_dest(const char *dest, size_t size)
+/*
+ * Map @dest; prints what it is, judged from the mapping, not from the request.
+ * An existing file or device is written only with @overwrite.
+ */
+static const char *map_dest(const char *dest, size_t size, int overwrite)
 {
 	struct stat st;
 	int fd, flags;
@@ -198,7 +205,13 @@ static const char *map_dest(const char *dest, size_t size)
 		if (ftruncate(fd, size))
 			die("--dest %s: cannot size a file there", dest);
 	} else {
-		fd = open(dest, O_RDWR);
+		if (!overwrite)
+			die("--dest %s is an existing file or device: it would be overwritten; "
+			    "give a directory, or --overwrite", dest);
+		/* O_EXCL on a block device: EBUSY while mounted or held by another. */
+		fd = open(dest, O_RDWR | (S_ISBLK(st.st_mode) ? O_EXCL : 0));
+		if (fd < 0 && errno == EBUSY)
+			die("--dest %s is in use (mounted, or held by another device): refused", dest);
 		if (fd < 0)
 			die("--dest %s: cannot open it for writing", dest);
 		if (S_ISREG(st.st_mode) && (size_t)st.st_size < size)
@@ -251,7 +264,8 @@ static void print_huge_pages(size_t size)
 
 int main(int argc, char **argv)
 {
-	int threads[64], nr_threads = 0, runs = 5, verify = 0, modes[NR_MODES], nr_modes = 0;
+	int threads[64], nr_threads = 0, runs = 10, verify = 0, overwrite = 0;
+	int modes[NR_MODES], nr_modes = 0;
 	unsigned long long size = 1600ULL << 20;
 	const char *dest = "anon", *kind;
 	struct timespec t0, t1;
@@ -272,6 +286,10 @@ int main(int argc, char **argv)
 			usage();
 		if (!strcmp(a, "--verify")) {
 			verify = 1;
+			continue;
+		}
+		if (!strcmp(a, "--overwrite")) {
+			overwrite = 1;
 			continue;
 		}
 		if (!v)
@@ -316,7 +334,7 @@ int main(int argc, char **argv)
 			modes[nr_modes++] = m;
 
 	nr_pages = size / STRUCT_PAGE;
-	kind = map_dest(dest, size);
+	kind = map_dest(dest, size, overwrite);
 	print_meta(dest, size);
 	printf("meta dest=%s\n", kind);
 
@@ -329,9 +347,13 @@ int main(int argc, char **argv)
 	print_huge_pages(size);
 	fflush(stdout);
 
-	/* ABAB: every mode once per round, so drift hits them alike. */
-	for (t = 0; t < nr_threads; t++)
-		for (r = 0; r < (unsigned long)runs; r++)
+	/*
+	 * Rounds: every thread count and mode once per round, modes back to
+	 * back, so that drift hits a pair (cached and stream of one round and
+	 * thread count; 1 thread and N of one round and mode) alike.
+	 */
+	for (r = 0; r < (unsigned long)runs; r++)
+		for (t = 0; t < nr_threads; t++)
 			for (m = 0; m < nr_modes; m++) {
 				/* A fresh value every run: a stale buffer fails --verify. */
 				for (i = 0; i < PAGE_WORDS; i++)

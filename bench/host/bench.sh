@@ -1,55 +1,75 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Bench runner: bind one configuration, rebind it R times, and print one
+# The host bench: bind one configuration, rebind it R times, and print one
 # "@bind" record per bind with memmap_init_zone_device()'s duration from
 # function-graph ftrace (identical in base and patched kernels).
 #
-#   bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION]   (10, 16G, region0)
+#   bench/host/bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION]   (10, 16G, region0)
+#   bench/host/bench.sh --help
 #
-# On a real host booted with the kernel under test, as root, from the top of
-# the checkout (the README gives the whole base-vs-patched procedure):
+# On a host booted with the kernel under test, as root, from the top of the
+# checkout (README.md, "Benchmark your own host", has the base-vs-patched
+# procedure); regionN is a region whose namespaces you agree to lose
+# (ndctl list -R):
 #
-#   BENCH_DESTROY=region0 BENCH_KERNEL=base guest/bench.sh fsdax-dev 30 100G region0 >base.raw
+#   BENCH_DESTROY=regionN BENCH_KERNEL=base bench/host/bench.sh fsdax-dev 30 100G regionN >base.raw
 #
 # It destroys every namespace of the regions it uses, and of no other:
 # REGION for fsdax-dev, fsdax-mem, devdax-2m and online, VREGION (no
 # default) for virtio-fsdax-dev. BENCH_DESTROY must name each of them
-# ("region0", "region0 region1"), or it refuses before it changes anything.
+# ("region0", "region0 region1"); only regionN names are taken (not "all",
+# not a bare number), or it refuses before it changes anything. Before it
+# destroys anything it prints each namespace it will destroy (name, mode,
+# size, device), and it refuses, whatever BENCH_DESTROY says, a region with
+# a namespace in use: mounted, held, swap, open or mapped by a process, or
+# onlined as System RAM.
 #
 # It checks its prerequisites first (root, tracefs, the kernel options, ndctl,
 # daxctl, nstime, test_hmm, the drivers: each missing one is named with its
-# fix), then sets up what it needs and puts back what it changed: it loads
-# the drivers it binds (modprobe), times in a tracing instance of its own
-# (tracefs instances/memmap-bench, function_graph filtered to the timed
-# functions, removed at the end: the top-level tracer is left alone), turns on
-# the pr_debug line of memmap_init_zone_device() where the kernel has dynamic
+# fix), then sets up what it needs and puts back what it changed, also when
+# it is interrupted (INT, TERM, HUP) or fails: it loads the drivers it binds
+# (modprobe), times in a tracing instance of its own (tracefs
+# instances/memmap-bench, function_graph filtered to the timed functions,
+# removed at the end: the top-level tracer is left alone), turns on the
+# pr_debug line of memmap_init_zone_device() where the kernel has dynamic
 # debug (and off again if it was off), and puts back memremap.memmap_threads
-# and auto_online_blocks. With BENCH_THREADS, it also counts the threads of
-# each bind in a second instance of its own (instances/memmap-bench-chunks,
-# the function tracer on memmap_init_zone_device and
-# memmap_init_zone_device_chunk, removed at the end).
+# and auto_online_blocks; a device it left online as System RAM goes back
+# to devdax, a device it left unbound is bound again, test_hmm is unloaded,
+# and the namespaces it created are destroyed (as at its normal end). With
+# BENCH_THREADS, it also counts the threads of each bind in a second
+# instance of its own (instances/memmap-bench-chunks, the function tracer on
+# memmap_init_zone_device and memmap_init_zone_device_chunk, removed at the
+# end). Anything it cannot put back it names on stderr, and exits non-zero.
 #
 # Environment:
 #   BENCH_DESTROY  the regions whose namespaces it may destroy (required)
 #   BENCH_KERNEL   the records' kernel label (default: uname -r); report.py's
 #                  ratios compare every row with the rows labelled "base"
-#   BENCH_POLICY   the records' policy label (default: the kernel's
-#                  libnvdimm.memmap_streaming, or "-" without one)
+#   BENCH_POLICY   the policy label of records whose device has no
+#                  memmap_streaming attribute (default "-"); a device that
+#                  has one is labelled with the value it read at its bind
 #   BENCH_ACCEL    the records' accel label (default: host)
 #   BENCH_THREADS  values of memremap.memmap_threads (below)
 #   VREGION        the virtio-pmem region of virtio-fsdax-dev
 #   ONLINE_SIZE    the size of "online" (default 8G, or SIZE if less)
+#   BENCH_TEST_KILL_AT  a test hook (make check): at "traced" (tracing set
+#                  up), "unbound" (a device unbound, before its bind) or
+#                  "online" (a device online as System RAM) it sends itself
+#                  SIGTERM, as an operator's kill would
 #
 # Records on stdout (progress on stderr):
 #   @bind config=C kernel=K policy=P accel=A bind=N pages=P usecs=U path=X
 #         threads=T used=N
-# U: the function-graph duration (summed over the calls of one bind). P:
-# from sysfs (the nd pfn or dax device's size) or /proc/iomem (test_hmm's
-# "hmm_dmirror" ranges), not from the kernel log. X comes from the kernel's
-# pr_debug line, "memmap_init_zone_device initialised N pages in ..., PATH
-# path" (guest/lib.sh: log_path), "-" where the kernel has no dynamic debug
-# or logs no path (the base); where it logs a page count that differs from
-# P, a "# warning:" line says so and the record takes the kernel's.
+# P (policy): the device's own memmap_streaming (pfnX.Y or dax-bus daxX.Y),
+# read right before its bind: udev's site policy or a write of the
+# operator's, not the module default. U: the function-graph duration
+# (summed over the calls of one bind). pages=: from sysfs (the nd pfn or dax
+# device's size) or /proc/iomem (test_hmm's "hmm_dmirror" ranges), not from
+# the kernel log. X comes from the kernel's pr_debug line,
+# "memmap_init_zone_device initialised N pages in ..., PATH path"
+# (guest/lib.sh: log_path), "-" where the kernel has no dynamic debug or
+# logs no path (the base); where it logs a page count that differs from
+# pages=, a "# warning:" line says so and the record takes the kernel's.
 # With BENCH_THREADS="1 0" (values of memremap.memmap_threads: 1 serial, 0
 # automatic, N at most N), each rebind of the nd and dax configurations is
 # done once per value, alternating, and its record says the value (T) and
@@ -63,9 +83,13 @@
 # "daxctl reconfigure-device -m system-ram" and taken back, REBINDS+1 times;
 # per onlining, config=online-memmap records the traced memmap_init_range()
 # calls summed, config=online-cmd the whole command (timed by nstime, built
-# from guest/nstime.c). "vmem" plugs the rig's virtio-mem device instead
-# (see bench_vmem), and so runs only there.
-. "$(dirname "$0")/lib.sh"
+# from bench/host/nstime.c). "vmem" plugs the rig's virtio-mem device
+# instead (see bench_vmem), and so runs only there.
+case "${1:-}" in
+-h | --help) awk 'NR > 2 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+esac
+# Shared with the rig's guest scripts: the tracing and sysfs helpers.
+. "$(dirname "$0")/../../guest/lib.sh"
 
 configs=$(echo "${1:-}" | tr '+' ' ')
 REBINDS=${2:-10}
@@ -73,7 +97,8 @@ SIZE=${3:-16G}
 REGION=${4:-region0}
 VREGION=${VREGION:-}
 KERNEL=${BENCH_KERNEL:-$(uname -r)}
-POLICY=${BENCH_POLICY:-$(cat /sys/module/libnvdimm/parameters/memmap_streaming 2>/dev/null || echo -)}
+POLICY=${BENCH_POLICY:--}
+P=$POLICY
 ACCEL=${BENCH_ACCEL:-host}
 THREADS_KNOB=/sys/module/memremap/parameters/memmap_threads
 AUTO_ONLINE=/sys/devices/system/memory/auto_online_blocks
@@ -84,9 +109,13 @@ T=-
 t0=$(date +%s)
 
 refuse() { echo "bench.sh: $*" >&2; exit 2; }
-[ -n "$configs" ] || refuse "usage: BENCH_DESTROY=REGION... bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION] (see its header)"
+[ -n "$configs" ] || refuse "usage: BENCH_DESTROY=regionN... bench/host/bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION] (--help)"
 case "$REBINDS" in '' | *[!0-9]*) refuse "REBINDS '$REBINDS' is not a number" ;; esac
 echo "$SIZE" | grep -qE '^[1-9][0-9]*[MG]$' || refuse "SIZE '$SIZE': want MiB or GiB, e.g. 16G"
+# is_region NAME: regionN, nothing else: ndctl takes "all" (every region)
+# and a bare number too, which are not a region the operator named.
+is_region() { echo "$1" | grep -qE '^region[0-9]+$'; }
+is_region "$REGION" || refuse "REGION '$REGION' is not a region name: want regionN (ndctl list -R)"
 
 # The regions the configurations use: the only ones it may change.
 regions=
@@ -95,14 +124,17 @@ for c in $configs; do
 	fsdax-dev | fsdax-mem | devdax-2m | online) r=$REGION ;;
 	virtio-fsdax-dev)
 		[ -n "$VREGION" ] || refuse "virtio-fsdax-dev needs VREGION=regionN, the virtio-pmem region whose namespace it reconfigures (ndctl list -R)"
+		is_region "$VREGION" || refuse "VREGION '$VREGION' is not a region name: want regionN (ndctl list -R)"
 		r=$VREGION ;;
 	private | vmem) continue ;;
 	*) refuse "unknown configuration '$c' (fsdax-dev fsdax-mem devdax-2m virtio-fsdax-dev private online vmem)" ;;
 	esac
 	case " $regions " in *" $r "*) ;; *) regions="${regions:+$regions }$r" ;; esac
 done
-[ "$BENCH_DESTROY" != 1 ] ||
-	refuse "BENCH_DESTROY=1 no longer agrees to anything: name the regions whose namespaces it may destroy (BENCH_DESTROY=\"$regions\")"
+for r in $(echo "$BENCH_DESTROY" | tr ',' ' '); do
+	is_region "$r" ||
+		refuse "BENCH_DESTROY names '$r', which is not a region name: name each region whose namespaces it may destroy as regionN (not all, not a number): BENCH_DESTROY=\"$regions\""
+done
 for r in $regions; do
 	case " $(echo "$BENCH_DESTROY" | tr ',' ' ') " in
 	*" $r "*) ;;
@@ -150,7 +182,7 @@ for c in $configs; do
 	case "$c" in
 	online)
 		tool daxctl "install daxctl (Debian: apt-get install daxctl)"
-		tool nstime "build it from the checkout: gcc -O2 -o /usr/local/bin/nstime guest/nstime.c"
+		tool nstime "build it from the checkout: gcc -O2 -o /usr/local/bin/nstime bench/host/nstime.c"
 		driver dax kmem kmem "CONFIG_DEV_DAX_KMEM and CONFIG_MEMORY_HOTPLUG"
 		[ ! -e "$TRACEFS/available_filter_functions" ] || traceable memmap_init_range ||
 			need "a traceable memmap_init_range()" "a kernel with CONFIG_MEMORY_HOTPLUG=y" ;;
@@ -187,25 +219,96 @@ if command -v ndctl >/dev/null; then
 fi
 [ "$missing" = 0 ] || exit 2
 
+# What it will destroy, and nothing in use: a namespace mounted, held,
+# swapped on, open, mapped or onlined is refused whatever BENCH_DESTROY says.
+busy=0
+for r in $regions; do
+	list=$(region_namespaces "$r")
+	if [ -z "$list" ]; then
+		echo "bench.sh: $r holds no namespace: nothing there to destroy" >&2
+		continue
+	fi
+	echo "$list" | while read -r ns mode bytes devs; do
+		echo "bench.sh: will destroy $ns in $r: $mode, $((bytes >> 20)) MiB, /dev/$(echo "$devs" | sed 's|,|, /dev/|g')" >&2
+	done
+	for d in $(echo "$list" | cut -d' ' -f4 | tr ',' ' '); do
+		[ "$d" != - ] || continue
+		why=$(dev_users "$d")
+		[ -n "$why" ] || continue
+		echo "$why" | sed "s/^/bench.sh: $r is in use: /" >&2
+		busy=1
+	done
+done
+[ "$busy" = 0 ] || refuse "refusing to destroy a namespace in use, whatever BENCH_DESTROY says: unmount, close or offline it first, or give another region"
+
 # --- set up, and put back at the end ----------------------------------------
 
 DDCTL='' dd_was_off='' threads_was='' auto_was='' instance='' chunks=''
+# What restore puts back: a dax device left online as System RAM, a device
+# left unbound ("BUS DRIVER DEVICE"), test_hmm left loaded, the namespaces
+# it created (once it destroyed or created any).
+onlined='' unbound='' hmm_loaded='' changed_regions=''
 for f in /proc/dynamic_debug/control "$DYNDBG"; do
 	[ -w "$f" ] && { DDCTL=$f; break; }
 done
+# said WHAT: restore could not put WHAT back; the run fails.
+said() { echo "bench.sh: could not put back $*" >&2; restore_failed=1; }
 # shellcheck disable=SC2317 # run by the EXIT trap
 restore() {
+	local rc=$? bus drv dev
+	restore_failed=0
+	trap - EXIT
+	trap '' INT TERM HUP
+	if [ -n "$onlined" ] && [ "$(basename "$(readlink "$DAXBUS/devices/$onlined/driver" 2>/dev/null)")" = kmem ]; then
+		echo "bench.sh: putting $onlined back to devdax (it was online as System RAM)" >&2
+		daxctl reconfigure-device -f -m devdax "$onlined" >/dev/null 2>&1 ||
+			said "$onlined to devdax: it is still online as System RAM (daxctl offline-memory $onlined; daxctl reconfigure-device -m devdax $onlined)"
+	fi
+	if [ -n "$unbound" ]; then
+		# shellcheck disable=SC2086 # three words
+		set -- $unbound
+		bus=$1 drv=$2 dev=$3
+		if [ ! -e "/sys/bus/$bus/devices/$dev/driver" ]; then
+			echo "bench.sh: binding $dev to $drv again" >&2
+			echo "$dev" >"/sys/bus/$bus/drivers/$drv/bind" ||
+				said "$dev's $drv driver: it is unbound (echo $dev > /sys/bus/$bus/drivers/$drv/bind)"
+		fi
+	fi
+	if [ -n "$hmm_loaded" ] && [ -d /sys/module/test_hmm ]; then
+		rmmod test_hmm || said "test_hmm unloaded (rmmod test_hmm)"
+	fi
+	if [ -n "$changed_regions" ] && [ "$rc" != 0 ]; then
+		echo "bench.sh: destroying the namespaces it created in $changed_regions" >&2
+		destroy_used || restore_failed=1
+	fi
 	if [ -n "$instance" ]; then
 		echo nop >"$TRACE_DIR/current_tracer"
-		rmdir "$TRACE_DIR" || echo "bench.sh: could not remove $TRACE_DIR" >&2
+		rmdir "$TRACE_DIR" || said "the tracing instance: rmdir $TRACE_DIR"
 	fi
-	[ -z "$chunks" ] || memmap_chunks_remove || echo "bench.sh: could not remove $CHUNK_TRACE" >&2
-	[ -z "$dd_was_off" ] || echo 'func memmap_init_zone_device -p' >"$DDCTL"
-	[ -z "$threads_was" ] || echo "$threads_was" >"$THREADS_KNOB"
-	[ -z "$auto_was" ] || echo "$auto_was" >"$AUTO_ONLINE"
+	[ -z "$chunks" ] || memmap_chunks_remove || said "the tracing instance: rmdir $CHUNK_TRACE"
+	[ -z "$dd_was_off" ] || echo 'func memmap_init_zone_device -p' >"$DDCTL" ||
+		said "dynamic debug: echo 'func memmap_init_zone_device -p' > $DDCTL"
+	[ -z "$threads_was" ] || echo "$threads_was" >"$THREADS_KNOB" ||
+		said "memmap_threads: echo $threads_was > $THREADS_KNOB"
+	[ -z "$auto_was" ] || echo "$auto_was" >"$AUTO_ONLINE" ||
+		said "auto_online_blocks: echo $auto_was > $AUTO_ONLINE"
+	[ "$rc" = 0 ] || echo "bench.sh: stopped (exit $rc); $([ "$restore_failed" = 0 ] && echo 'put back what it changed' || echo 'see above what it could not put back')" >&2
+	[ "$restore_failed" = 0 ] || [ "$rc" != 0 ] || rc=1
+	exit "$rc"
 }
 trap restore EXIT
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+# kill_point NAME: the test hook (BENCH_TEST_KILL_AT, see the header).
+kill_point() {
+	[ "${BENCH_TEST_KILL_AT:-}" = "$1" ] || return 0
+	echo "bench.sh: test hook BENCH_TEST_KILL_AT=$1: sending itself SIGTERM" >&2
+	kill -TERM $$
+	# The trap runs once this builtin returns; never go on.
+	sleep 5
+	exit 143
+}
 [ -z "$BENCH_THREADS" ] || threads_was=$(cat $THREADS_KNOB)
 mkdir "$TRACE_DIR" || refuse "could not create the tracing instance $TRACE_DIR"
 instance=1
@@ -233,6 +336,7 @@ if [ -n "$DDCTL" ]; then
 else
 	echo "# bench.sh: no dynamic debug (CONFIG_DYNAMIC_DEBUG): path= will be '-'" >&2
 fi
+kill_point traced
 
 progress() { echo "# [$(($(date +%s) - t0))s] $*" >&2; }
 sum_us() { awk '{ s += $1 } END { if (NR) printf "%.1f", s }'; }
@@ -262,7 +366,7 @@ record() {
 		[ "$T" = - ] || used=$(memmap_init_threads | tail -n1)
 		memmap_chunks_clear
 	fi
-	echo "@bind config=$1 kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$2 pages=$3 usecs=$us path=${path:--} threads=$T used=${used:--}"
+	echo "@bind config=$1 kernel=$KERNEL policy=$P accel=$ACCEL bind=$2 pages=$3 usecs=$us path=${path:--} threads=$T used=${used:--}"
 }
 
 # each_threads CMD...: CMD once per BENCH_THREADS value, the knob set to
@@ -281,13 +385,25 @@ set_threads() {
 }
 
 # destroy_used: the namespaces of the regions this run uses (and may
-# destroy: BENCH_DESTROY named each), none of any other.
+# destroy: BENCH_DESTROY named each), none of any other; a region that
+# still holds one afterwards is named, with ndctl's words, and fails.
 destroy_used() {
-	local r
+	local r out left rc=0
 	for r in $regions; do
-		ndctl destroy-namespace -f all -r "$r" >/dev/null 2>&1
+		case " $changed_regions " in *" $r "*) ;; *) changed_regions="${changed_regions:+$changed_regions }$r" ;; esac
+		out=$(ndctl destroy-namespace -f all -r "$r" 2>&1)
+		left=$(region_namespaces "$r" | cut -d' ' -f1 | tr '\n' ' ')
+		[ -n "$left" ] || continue
+		echo "bench.sh: could not destroy ${left% } in $r: $(echo "$out" | tail -n3 | tr '\n' ' ')(in use? ndctl list -N -r $r)" >&2
+		rc=1
 	done
-	true
+	return $rc
+}
+
+# policy_of DIR: the memmap_streaming the device at DIR reads now, the value
+# its next bind uses; BENCH_POLICY (default "-") where it has none.
+policy_of() {
+	cat "$1/memmap_streaming" 2>/dev/null || echo "$POLICY"
 }
 
 # rebinds CONFIG BUS DRIVER DEVICE PAGES
@@ -301,8 +417,12 @@ rebinds() {
 
 rebind_one() { # CONFIG BUS DRIVER DEVICE PAGES I
 	progress "$1: rebind $6 of $REBINDS${BENCH_THREADS:+, memmap_threads $T}$([ "$T" = 0 ] && echo ' (automatic)')"
-	echo "$4" >"/sys/bus/$2/drivers/$3/unbind" && echo "$4" >"/sys/bus/$2/drivers/$3/bind" ||
-		{ echo "# $1: rebind of $4 failed" >&2; return 1; }
+	P=$(policy_of "/sys/bus/$2/devices/$4")
+	unbound="$2 $3 $4"
+	echo "$4" >"/sys/bus/$2/drivers/$3/unbind" || { echo "# $1: unbind of $4 failed" >&2; return 1; }
+	kill_point unbound
+	echo "$4" >"/sys/bus/$2/drivers/$3/bind" || { echo "# $1: bind of $4 failed" >&2; return 1; }
+	unbound=
 	record "$1" "$6" "$5"
 }
 
@@ -314,6 +434,8 @@ bench_fsdax() { # CONFIG MAP CREATE-ARGS...
 	json=$(ndctl create-namespace "$@" -m fsdax -M "$map") || { echo "# $c: create-namespace failed" >&2; return 1; }
 	pfn=$(pfn_of_blockdev "$(echo "$json" | json_field blockdev)")
 	pages=$(nd_pfn_pages "$pfn" "$(echo "$json" | json_field dev)" "$map")
+	# The seed that became pfn kept the value its bind used.
+	P=$(policy_of "$ND/devices/$pfn")
 	record "$c" 0 "$pages" || return 1
 	rebinds "$c" nd nd_pmem "$pfn" "$pages"
 }
@@ -325,6 +447,8 @@ bench_devdax() {
 	json=$(ndctl create-namespace -r "$REGION" -s "$SIZE" -m devdax -a 2M) || { echo "# devdax-2m: create-namespace failed" >&2; return 1; }
 	dax=$(echo "$json" | json_field chardev)
 	pages=$(($(daxdev_size "$dax") / 4096))
+	# Bound as dax_pmem created it, before anyone could write its knob.
+	P=$(policy_of "$DAXBUS/devices/$dax")
 	record devdax-2m 0 "$pages" || return 1
 	rebinds devdax-2m dax device_dax "$dax" "$pages"
 }
@@ -334,9 +458,12 @@ bench_private() {
 	memmap_init_durations >/dev/null
 	while [ $i -le "$REBINDS" ]; do
 		progress "private: load $i of $REBINDS of test_hmm"
+		hmm_loaded=1
 		modprobe test_hmm || { echo "# private: modprobe test_hmm failed" >&2; return 1; }
+		P=$POLICY
 		record private $i "$(iomem_pages hmm_dmirror)" || return 1
-		rmmod test_hmm
+		rmmod test_hmm || { echo "# private: rmmod test_hmm failed" >&2; return 1; }
+		hmm_loaded=
 		i=$((i + 1))
 	done
 }
@@ -409,8 +536,10 @@ bench_online() {
 	while [ $i -le "$REBINDS" ]; do
 		progress "online: $i of $REBINDS (daxctl reconfigure-device -m system-ram $dax)"
 		echo >"$TRACE_DIR/trace"
+		onlined=$dax
 		out=$(nstime daxctl reconfigure-device -m system-ram "$dax" 2>&1 >/dev/null) ||
 			{ echo "# online: daxctl reconfigure-device -m system-ram $dax failed: $out" >&2; return 1; }
+		kill_point online
 		us=$(traced_durations memmap_init_range | sum_us)
 		[ -n "$us" ] || { echo "# online: no memmap_init_range() call traced" >&2; return 1; }
 		echo "@bind config=online-memmap kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$us path=-"
@@ -418,6 +547,7 @@ bench_online() {
 		echo "@bind config=online-cmd kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$((us / 1000)).$((us % 1000 / 100)) path=-"
 		daxctl reconfigure-device -f -m devdax "$dax" >/dev/null 2>&1 ||
 			{ echo "# online: daxctl reconfigure-device -f -m devdax $dax failed" >&2; return 1; }
+		onlined=
 		i=$((i + 1))
 	done
 	echo memmap_init_zone_device >"$TRACE_DIR/set_ftrace_filter"
@@ -427,7 +557,7 @@ echo "@meta guest_kernel=$(uname -r)"
 echo "@meta guest_cmdline=$(cat /proc/cmdline)"
 rc=0
 for c in $configs; do
-	destroy_used
+	destroy_used || { rc=1; continue; }
 	set_threads "${BENCH_THREADS%% *}"
 	case "$c" in
 	fsdax-dev) bench_fsdax fsdax-dev dev -r "$REGION" -s "$SIZE" ;;
@@ -443,6 +573,6 @@ for c in $configs; do
 	*) echo "# unknown configuration '$c'" >&2; false ;;
 	esac || rc=1
 done
-destroy_used
+destroy_used || rc=1
 progress "done"
 exit $rc
