@@ -212,5 +212,63 @@ class GuestLibTest(unittest.TestCase):
                 "", f"memmap_init_spans {f} | spans_overlapping", bb), "1")
 
 
+
+class RigGuestOnlyTest(unittest.TestCase):
+    """The guest scripts that destroy what they did not create (every
+    namespace, every label) run only where the rig's guest/init left its
+    mark; on any other machine they stop before their first command, saying
+    why. Run here with an ndctl on PATH that logs its calls."""
+
+    GUEST = os.path.join(HERE, "..", "guest")
+    DESTRUCTIVE = ("init_nfit_labels", "destroy-namespace", "init-labels",
+                   "disable-region")
+
+    def scripts(self):
+        for name in sorted(os.listdir(self.GUEST)):
+            path = os.path.join(self.GUEST, name)
+            if name.endswith(".sh") and name != "lib.sh":
+                with open(path) as f:
+                    yield name, f.read()
+
+    def test_destructive_scripts_check_the_mark_first(self):
+        found = 0
+        for name, text in self.scripts():
+            if not any(w in text for w in self.DESTRUCTIVE):
+                continue
+            found += 1
+            lines = [l for l in text.splitlines() if l and not l.startswith("#")]
+            self.assertEqual(lines[:2], ['. "$(dirname "$0")/lib.sh"', "rig_guest_only"],
+                             name)
+        self.assertGreaterEqual(found, 9)
+
+    def test_they_refuse_outside_the_rig_guest(self):
+        if os.path.exists("/run/memmap-fast-rig-guest"):
+            self.skipTest("this machine carries the rig guest's mark")
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "calls")
+            for tool in ("ndctl", "daxctl", "modprobe"):
+                with open(os.path.join(d, tool), "w") as f:
+                    f.write(f"#!/bin/sh\necho {tool} \"$@\" >>{log}\n")
+                os.chmod(os.path.join(d, tool), 0o755)
+            env = dict(os.environ, PATH=d + ":" + os.environ["PATH"])
+            for name, text in self.scripts():
+                if "rig_guest_only" not in text:
+                    continue
+                r = subprocess.run(["sh", os.path.join(self.GUEST, name)], env=env,
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 2, (name, r.stderr))
+                self.assertIn(f"{name}: runs only in the rig's QEMU guest", r.stderr)
+                self.assertIn("On a host, use bench/host/bench.sh", r.stderr)
+                self.assertEqual(r.stdout, "", name)
+            self.assertFalse(os.path.exists(log), "a guest script ran a tool")
+
+    def test_init_nfit_labels_checks_too(self):
+        if os.path.exists("/run/memmap-fast-rig-guest"):
+            self.skipTest("this machine carries the rig guest's mark")
+        r = subprocess.run(["sh", "-c", f". '{LIB}'; ndctl() {{ echo called; }}; init_nfit_labels"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertNotIn("called", r.stdout)
+
 if __name__ == "__main__":
     unittest.main()
