@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # The udev site policy end to end, installed as make install-udev installs it
 # (rig/install-udev.sh), under the real systemd-udevd (Debian's udev):
-# - into a DESTDIR: the files, and an existing configuration kept;
-# - on this running system, with namespaces that already exist: the example
-#   configuration (off where the kernel's auto would stream: map=dev,
-#   devdax) must be on every existing pfn and dax-bus device right after the
-#   install, and their next rebind must take the template path without
+# - into a DESTDIR: the files, the example that sets nothing, an existing
+#   configuration kept, a same-named rule in etc/udev/rules.d warned about;
+# - on this running system, with namespaces that already exist and a
+#   configuration of its own written first (off where the kernel's auto
+#   would stream: map=dev, devdax; not the example, which sets nothing):
+#   its value must be on every existing pfn and dax-bus device right after
+#   the install, and their next rebind must take the template path without
 #   streaming (the kernel's "memmap_init_zone_device initialised N pages in
 #   M ms, PATH path" pr_debug line, turned on by observe_memmap_init); a
 #   namespace created after it must bind without streaming the first time;
-# - uninstalled: the rule and helper gone, the unmodified example removed.
+# - uninstalled: the rule and helper gone, the modified configuration kept.
 # Whether the first bind of a new devdax device uses the site's value is
 # not checked: that depends on the kernel (a nd daxX.Y attribute, where
 # the kernel still has one).
@@ -52,6 +54,17 @@ stage=$(mktemp -d)
 check "install-udev: DESTDIR install" env DESTDIR="$stage" sh $INSTALL
 check "install-udev: DESTDIR rule, helper and example installed" \
 	test -f "$stage$RULES" -a -x "$stage/usr/lib/udev/memmap-streaming-policy" -a -f "$stage$CONF"
+check "udev: the example sets nothing (pfn0.0, dax0.0)" test -z "$(
+	MEMMAP_STREAMING_CONF="$stage$CONF" sh "$stage/usr/lib/udev/memmap-streaming-policy" nd pfn0.0
+	MEMMAP_STREAMING_CONF="$stage$CONF" sh "$stage/usr/lib/udev/memmap-streaming-policy" dax dax0.0)"
+mkdir -p "$stage/etc/udev/rules.d"
+echo "# an old copy" >"$stage/etc/udev/rules.d/70-memmap-streaming.rules"
+out=$(env DESTDIR="$stage" sh $INSTALL 2>&1)
+case "$out" in
+*"WARNING: $stage/etc/udev/rules.d/70-memmap-streaming.rules shadows"*) pass "install-udev: a same-named rule in /etc/udev/rules.d is warned about" ;;
+*) fail "install-udev: no warning about $stage/etc/udev/rules.d/70-memmap-streaming.rules: $out" ;;
+esac
+rm -r "$stage/etc/udev"
 echo "nd pfn9.* on" >"$stage$CONF"
 check "install-udev: DESTDIR reinstall" env DESTDIR="$stage" sh $INSTALL
 check "install-udev: an existing configuration is kept" test "$(cat "$stage$CONF")" = "nd pfn9.* on"
@@ -87,8 +100,11 @@ udevadm settle
 [ -z "$pfn" ] || reads "$ND/devices/$pfn" auto
 [ -z "$dax" ] || reads "$DAXBUS/devices/$dax" auto
 
+# A configuration of its own, not the kernel's default (auto) and not the
+# example (which sets nothing), there before the install, which keeps it.
+printf 'nd pfn* off\ndax dax* off\n' >$CONF
 check "install-udev: install into / (udev running)" sh $INSTALL
-check "install-udev: the example is the configuration" cmp -s $CONF /guest/udev/memmap-streaming.conf.example
+check "install-udev: its own configuration is kept" test "$(cat $CONF)" = "$(printf 'nd pfn* off\ndax dax* off')"
 seed=$(cat "$ND/devices/region0/pfn_seed")
 reads "$ND/devices/$seed" off
 if [ -n "$pfn" ]; then
@@ -115,7 +131,8 @@ udevadm settle
 
 # --- uninstall ----------------------------------------------------------------
 check "install-udev: uninstall from /" sh $INSTALL --uninstall
-check "install-udev: rule, helper and unmodified example removed" \
-	test ! -e $RULES -a ! -e /usr/lib/udev/memmap-streaming-policy -a ! -e $CONF
+check "install-udev: rule and helper removed, the modified configuration kept" \
+	test ! -e $RULES -a ! -e /usr/lib/udev/memmap-streaming-policy -a -f $CONF
+rm -f $CONF
 udevadm control --exit
 summary

@@ -13,6 +13,13 @@
 # their next bind. No subsystem-wide trigger: other rules of those devices
 # see a "change" event only.
 #
+# The example sets nothing (every policy line commented out). A rule of the
+# same name in /etc/udev/rules.d or /run/udev/rules.d shadows the one in
+# /usr/lib/udev/rules.d (udev reads the first it finds): it warns about each,
+# since the installed rule then never runs. It also warns when the
+# configuration in place has a malformed line (the helper then applies
+# nothing).
+#
 # Uninstall: removes the rule and the helper; the configuration only while it
 # is the unmodified example. Values already written stay until the device
 # goes away or is written again (echo auto > .../memmap_streaming).
@@ -36,7 +43,7 @@ uninstall=0
 case "${1:-}" in
 '') ;;
 --uninstall) uninstall=1 ;;
--h | --help) sed -n '3,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+-h | --help) sed -n '3,28s/^# \{0,1\}//p' "$0"; exit 0 ;;
 *) die "unknown option $1 (see --help)" ;;
 esac
 for f in 70-memmap-streaming.rules memmap-streaming-policy memmap-streaming.conf.example; do
@@ -77,6 +84,24 @@ else
 	fi
 fi
 
+# shadowed: the same-named rules udev reads instead of ours.
+shadowed=
+for d in "$dest/etc/udev/rules.d" "$dest/run/udev/rules.d"; do
+	[ -e "$d/70-memmap-streaming.rules" ] || [ -L "$d/70-memmap-streaming.rules" ] || continue
+	shadowed="$shadowed $d/70-memmap-streaming.rules"
+	if [ "$uninstall" = 1 ]; then
+		say "left $d/70-memmap-streaming.rules, which is not this installer's: udev still runs it"
+	else
+		echo "$me: WARNING: $d/70-memmap-streaming.rules shadows $rules: udev reads that one instead, so the installed rule never runs; remove it (or, if it is a copy you made on purpose, keep it up to date with $src/70-memmap-streaming.rules)" >&2
+	fi
+done
+if [ "$uninstall" = 0 ] && [ -f "$conf" ] &&
+	! MEMMAP_STREAMING_CONF=$conf sh "$helper" nd pfn0.0 >/dev/null 2>"$conf.check$$"; then
+	echo "$me: WARNING: $conf has malformed lines, so the helper applies nothing until they are fixed:" >&2
+	sed 's/^/  /' "$conf.check$$" >&2
+fi
+rm -f "$conf.check$$"
+
 # Staging directory, or no udev running: nothing to reload or trigger.
 [ -z "$dest" ] || exit 0
 if ! udevadm control --reload 2>/dev/null; then
@@ -92,7 +117,11 @@ for d in /sys/bus/nd/devices/pfn*.* /sys/bus/dax/devices/dax*.*; do
 	n=$((n + 1))
 done
 udevadm settle
-say "applied the policy to $n existing device(s); each uses it at its next bind"
+if [ -n "$shadowed" ]; then
+	say "sent a change event to $n existing device(s), but the rule that ran is not the one installed:$shadowed"
+else
+	say "applied the policy to $n existing device(s); each uses it at its next bind"
+fi
 for d in /sys/bus/nd/devices/pfn*.* /sys/bus/dax/devices/dax*.*; do
 	[ -e "$d/memmap_streaming" ] || continue
 	echo "  $d/memmap_streaming: $(cat "$d/memmap_streaming")"

@@ -3,6 +3,7 @@
 rig/install-udev.sh into a staging directory."""
 
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -102,18 +103,41 @@ class PolicyTest(unittest.TestCase):
         self.assertIn('SUBSYSTEM=="nd", KERNEL=="pfn[0-9]*.[0-9]*", GOTO', rules)
         self.assertNotIn('SUBSYSTEM=="nd", KERNEL=="pfn[0-9]*.[0-9]*|dax', rules)
 
-    def test_the_example_sets_something(self):
-        # Not the kernel's default: map=dev fsdax and devdax off.
+    def test_the_example_sets_nothing(self):
+        # Every policy line is commented out: no device gets a value, the
+        # kernel's own (auto unless the command line says) stays.
         env = dict(os.environ, MEMMAP_STREAMING_CONF=EXAMPLE)
-        for subsys, dev in [("nd", "pfn0.0"), ("dax", "dax1.0")]:
+        for subsys, dev in [("nd", "pfn0.0"), ("dax", "dax1.0"), ("nd", "pfn9.9")]:
             r = subprocess.run(["sh", POLICY, subsys, dev], env=env,
                                capture_output=True, text=True)
-            self.assertEqual((r.returncode, r.stdout, r.stderr),
-                             (0, "MEMMAP_STREAMING=off\n", ""))
+            self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "", ""))
+
+    def test_the_example_offers_each_value_with_its_verdict(self):
+        # Uncommenting a line gives a valid policy with the value that
+        # bench-native's verdict suggests.
+        with open(EXAMPLE) as f:
+            lines = [l for l in f.read().splitlines()
+                     if re.match(r"^#\s*(nd|dax)\s+\S+\s+(on|off|auto)\b", l)]
+        self.assertTrue(any("off" in l and "streaming costs" in l for l in lines), lines)
+        self.assertTrue(any(" on " in l and "streaming pays" in l for l in lines), lines)
+        for line in lines:
+            r = self.run_policy(line.split()[1], "pfn0.0" if line.split()[1] == "nd" else "dax0.0",
+                                conf=line.lstrip("# ") + "\n")
+            self.assertEqual(r.returncode, 0, (line, r.stderr))
+            self.assertEqual(r.stdout, f"MEMMAP_STREAMING={line.split()[3]}\n", line)
 
 
 class InstallTest(unittest.TestCase):
     """rig/install-udev.sh into a DESTDIR (guest/udev.sh covers a live udev)."""
+
+    @staticmethod
+    def put(destdir, path, text):
+        """Write TEXT to DESTDIR/PATH; return that path."""
+        full = os.path.join(destdir, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w") as f:
+            f.write(text)
+        return full
 
     def install(self, destdir, *args):
         env = dict(os.environ, DESTDIR=destdir)
@@ -139,10 +163,7 @@ class InstallTest(unittest.TestCase):
 
     def test_an_existing_configuration_is_never_overwritten(self):
         with tempfile.TemporaryDirectory() as d:
-            conf = os.path.join(d, "etc/memmap-streaming.conf")
-            os.makedirs(os.path.dirname(conf))
-            with open(conf, "w") as f:
-                f.write("nd pfn1.* on\n")
+            conf = self.put(d, "etc/memmap-streaming.conf", "nd pfn1.* on\n")
             r = self.install(d)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("kept the existing", r.stdout)
@@ -150,6 +171,30 @@ class InstallTest(unittest.TestCase):
             self.assertIn("kept", r.stdout)
             with open(conf) as f:
                 self.assertEqual(f.read(), "nd pfn1.* on\n")
+
+    def test_a_shadowing_rule_is_warned_about(self):
+        for where in ("etc", "run"):
+            with tempfile.TemporaryDirectory() as d:
+                shadow = self.put(d, f"{where}/udev/rules.d/70-memmap-streaming.rules",
+                                  "# an old copy\n")
+                r = self.install(d)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn(f"WARNING: {shadow} shadows {d}/usr/lib/udev/rules.d/"
+                              "70-memmap-streaming.rules: udev reads that one instead", r.stderr)
+                r = self.install(d, "--uninstall")
+                self.assertIn(f"left {shadow}, which is not this installer's", r.stdout)
+                self.assertTrue(os.path.exists(shadow))
+        with tempfile.TemporaryDirectory() as d:
+            r = self.install(d)
+            self.assertNotIn("WARNING", r.stderr)
+
+    def test_a_malformed_configuration_is_warned_about(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.put(d, "etc/memmap-streaming.conf", "nd pfn* of\n")
+            r = self.install(d)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("has malformed lines, so the helper applies nothing", r.stderr)
+            self.assertIn(":1: 'of' is not auto, on or off", r.stderr)
 
     def test_bad_option(self):
         with tempfile.TemporaryDirectory() as d:
