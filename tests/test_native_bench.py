@@ -278,8 +278,8 @@ run dest=anon threads=1 mode=stosb run=1 bytes=6400 ns=160
 
     def test_threads_verdicts(self):
         one = [10.0] * 10
-        for many, verdict, knob in [([19.0] * 10, "threads pays", "0 \\(automatic"),
-                                    ([8.0] * 10, "threads costs", "1 \\(serial\\)"),
+        for many, verdict, knob in [([19.0] * 10, "threads pay", "0 \\(automatic"),
+                                    ([8.0] * 10, "threads cost", "1 \\(serial\\)"),
                                     ([10.0] * 10, "no verdict: the runs disagree", "leave 0")]:
             out = self.verdict_lines({("cached", 1): one, ("stream", 1): one,
                                       ("cached", 2): many, ("stream", 2): many})

@@ -185,7 +185,7 @@ def verdicts(meta, runs):
                 v, n, wins, med, text = None, 0, 0, None, f"no verdict: no run in {auto} threads"
             else:
                 v, n, wins, med = judge(one, many)
-                text = f"threads {v}" if v else why_none(n)
+                text = {'pays': "threads pay", 'costs': "threads cost"}.get(v) or why_none(n)
             out.append(f"{dest:<9} {mode:<7} {n:>5} {f'{wins}/{n}':>6} "
                        f"{fmt(med, '6.2f')}  {text:<32} {THREADS_KNOB[v]}")
     return out
