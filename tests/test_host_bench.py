@@ -103,6 +103,8 @@ class RefusalTest(unittest.TestCase):
                      "SIZE '1T'")
         self.refused({"BENCH_DESTROY": "region0"}, ["fsdax-nope"],
                      "unknown configuration 'fsdax-nope'")
+        self.refused({"BENCH_DESTROY": "region0"}, ["fsdax-dev", "3", "1G"],
+                     "fsdax-dev needs REGION, the last argument")
         self.refused({}, [], "usage:")
         self.refused({}, [], "(--help)")
 

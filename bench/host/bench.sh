@@ -4,7 +4,7 @@
 # "@bind" record per bind with memmap_init_zone_device()'s duration from
 # function-graph ftrace (identical in base and patched kernels).
 #
-#   bench/host/bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION]   (10, 16G, region0)
+#   bench/host/bench.sh CONFIG[+CONFIG...] [REBINDS] [SIZE] [REGION]   (10, 16G, none)
 #   bench/host/bench.sh --help
 #
 # On a host booted with the kernel under test, as root, from the top of the
@@ -17,7 +17,7 @@
 # It destroys every namespace of the regions it uses, and of no other:
 # REGION for fsdax-dev, fsdax-mem, devdax-2m and online, VREGION (no
 # default) for virtio-fsdax-dev. BENCH_DESTROY must name each of them
-# ("region0", "region0 region1"); only regionN names are taken (not "all",
+# ("regionN", "regionN regionM"); only regionN names are taken (not "all",
 # not a bare number), or it refuses before it changes anything. Before it
 # destroys anything it prints each namespace it will destroy (name, mode,
 # size, device), and it refuses, whatever BENCH_DESTROY says, a region with
@@ -94,7 +94,7 @@ esac
 configs=$(echo "${1:-}" | tr '+' ' ')
 REBINDS=${2:-10}
 SIZE=${3:-16G}
-REGION=${4:-region0}
+REGION=${4:-}
 VREGION=${VREGION:-}
 KERNEL=${BENCH_KERNEL:-$(uname -r)}
 POLICY=${BENCH_POLICY:--}
@@ -115,13 +115,15 @@ echo "$SIZE" | grep -qE '^[1-9][0-9]*[MG]$' || refuse "SIZE '$SIZE': want MiB or
 # is_region NAME: regionN, nothing else: ndctl takes "all" (every region)
 # and a bare number too, which are not a region the operator named.
 is_region() { echo "$1" | grep -qE '^region[0-9]+$'; }
-is_region "$REGION" || refuse "REGION '$REGION' is not a region name: want regionN (ndctl list -R)"
+[ -z "$REGION" ] || is_region "$REGION" || refuse "REGION '$REGION' is not a region name: want regionN (ndctl list -R)"
 
 # The regions the configurations use: the only ones it may change.
 regions=
 for c in $configs; do
 	case "$c" in
-	fsdax-dev | fsdax-mem | devdax-2m | online) r=$REGION ;;
+	fsdax-dev | fsdax-mem | devdax-2m | online)
+		[ -n "$REGION" ] || refuse "$c needs REGION, the last argument: the region (regionN, ndctl list -R) whose namespaces it destroys"
+		r=$REGION ;;
 	virtio-fsdax-dev)
 		[ -n "$VREGION" ] || refuse "virtio-fsdax-dev needs VREGION=regionN, the virtio-pmem region whose namespace it reconfigures (ndctl list -R)"
 		is_region "$VREGION" || refuse "VREGION '$VREGION' is not a region name: want regionN (ndctl list -R)"
@@ -229,7 +231,8 @@ for r in $regions; do
 		continue
 	fi
 	echo "$list" | while read -r ns mode bytes devs; do
-		echo "bench.sh: will destroy $ns in $r: $mode, $((bytes >> 20)) MiB, /dev/$(echo "$devs" | sed 's|,|, /dev/|g')" >&2
+		[ "$devs" = - ] && devs='no device node' || devs=/dev/$(echo "$devs" | sed 's|,|, /dev/|g')
+		echo "bench.sh: will destroy $ns in $r: $mode, $((bytes >> 20)) MiB, $devs" >&2
 	done
 	for d in $(echo "$list" | cut -d' ' -f4 | tr ',' ' '); do
 		[ "$d" != - ] || continue
