@@ -1,15 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# A bad libnvdimm.memmap_streaming= on the kernel command line, one boot
-# per value (rig/check.sh): a typo in a performance hint must not cost the
-# namespaces. libnvdimm loads, warns once naming the value, keeps auto, and
-# the regions and namespaces appear as they do without it.
+# A bad libnvdimm.memmap_streaming on the kernel command line, one boot
+# per value (rig/check.sh), no value included: a typo in a performance
+# hint must not cost the namespaces. libnvdimm loads, warns once naming
+# the value, keeps auto, and the regions and namespaces appear as they do
+# without it.
 #
-# Usage: bootparam.sh   (the kernel booted with libnvdimm.memmap_streaming=BAD)
+# Usage: bootparam.sh   (the kernel booted with libnvdimm.memmap_streaming[=BAD])
 . /guest/lib.sh
 
-v=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^libnvdimm\.memmap_streaming=//p')
-check "booted with libnvdimm.memmap_streaming='$v'" grep -q 'libnvdimm\.memmap_streaming=' /proc/cmdline
+# Given as "libnvdimm.memmap_streaming" without "=", it has no value: the
+# warning shows an empty one.
+v=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^libnvdimm\.memmap_streaming=\{0,1\}//p')
+check "booted with libnvdimm.memmap_streaming='$v'" grep -q 'libnvdimm\.memmap_streaming' /proc/cmdline
 leak_baseline
 check "modprobe libnvdimm works" modprobe libnvdimm
 check "libnvdimm.memmap_streaming reads auto" \
