@@ -57,7 +57,7 @@ REQUIRED = ("config", "kernel", "policy", "accel", "bind", "pages", "usecs",
             "path")
 CONFIG_ORDER = ("fsdax-dev", "devdax-2m", "fsdax-mem", "private",
                 "virtio-fsdax-dev", "online-memmap", "online-cmd",
-                "vmem-memmap", "vmem-plug")
+                "offline-cmd", "vmem-memmap", "vmem-plug")
 ACCEL_ORDER = ("tcg-icount", "tcg", "kvm", "host")
 KERNEL_ORDER = ("base", "part1", "patched")
 POLICY_ORDER = ("-", "auto", "on", "off")

@@ -183,6 +183,34 @@ class StatsTest(ReportTest):
         self.assertIn("new-thing", proc.stdout)
         self.assertRegex(proc.stdout, r"(?m)^new-thing\s+patched\s+auto\s.*n/a\s+-$")
 
+    def test_offline_row_after_online_and_held_to_base(self):
+        """bench/host/bench.sh's offline-cmd: ordered after online-cmd, in
+        the CSV with its instructions per page, and a regression where the
+        series is slower than base."""
+        lines = []
+        for config, base, patched in (("vmem-plug", 120, 100),
+                                      ("offline-cmd", 200, 210),
+                                      ("online-cmd", 120, 98)):
+            lines += series([base] * 3, config=config, pages=1000, path="-")
+            lines += series([patched] * 3, config=config, kernel="patched",
+                            policy="auto", pages=1000, path="-")
+        out = self.dir / "out.csv"
+        proc = self.run_report("--csv", str(out), self.raw("a.raw", lines))
+        self.assertEqual(proc.returncode, 3, proc.stderr)
+        self.assertIn("REGRESSION: offline-cmd auto: patched 0.210 ms vs "
+                      "base 0.200 ms", proc.stderr)
+        with open(out, newline="") as f:
+            table = list(csv.DictReader(f))
+        self.assertEqual([r["config"] for r in table],
+                         ["online-cmd"] * 2 + ["offline-cmd"] * 2 +
+                         ["vmem-plug"] * 2)
+        self.assertEqual(table[3]["instr_per_page"], "210.0000")
+        self.assertEqual(table[3]["regression"], "yes")
+        configs = [line.split()[0] for line in proc.stdout.splitlines()
+                   if line.startswith(("online", "offline", "vmem"))]
+        self.assertEqual(configs, ["online-cmd"] * 2 + ["offline-cmd"] * 2
+                         + ["vmem-plug"] * 2)
+
     def test_crlf_and_prefix_whitespace(self):
         raw = self.dir / "a.raw"
         raw.write_bytes(b"\r\n".join(

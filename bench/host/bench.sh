@@ -83,8 +83,11 @@
 # "daxctl reconfigure-device -m system-ram" and taken back, REBINDS+1 times;
 # per onlining, config=online-memmap records the traced memmap_init_range()
 # calls summed, config=online-cmd the whole command (timed by nstime, built
-# from bench/host/nstime.c). "vmem" plugs the rig's virtio-mem device
-# instead (see bench_vmem), and so runs only there.
+# from bench/host/nstime.c), and config=offline-cmd the whole command that
+# takes it back, "daxctl reconfigure-device -f -m devdax" (offlining, hot
+# remove, and device_dax's bind with its memmap_init_zone_device()). "vmem"
+# plugs the rig's virtio-mem device instead (see bench_vmem), and so runs
+# only there.
 case "${1:-}" in
 -h | --help) awk 'NR > 2 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 esac
@@ -548,9 +551,11 @@ bench_online() {
 		echo "@bind config=online-memmap kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$us path=-"
 		us=$(echo "$out" | sed -n 's/^nstime ns=\([0-9]*\)$/\1/p')
 		echo "@bind config=online-cmd kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$((us / 1000)).$((us % 1000 / 100)) path=-"
-		daxctl reconfigure-device -f -m devdax "$dax" >/dev/null 2>&1 ||
-			{ echo "# online: daxctl reconfigure-device -f -m devdax $dax failed" >&2; return 1; }
+		out=$(nstime daxctl reconfigure-device -f -m devdax "$dax" 2>&1 >/dev/null) ||
+			{ echo "# online: daxctl reconfigure-device -f -m devdax $dax failed: $out" >&2; return 1; }
 		onlined=
+		us=$(echo "$out" | sed -n 's/^nstime ns=\([0-9]*\)$/\1/p')
+		echo "@bind config=offline-cmd kernel=$KERNEL policy=$POLICY accel=$ACCEL bind=$i pages=$pages usecs=$((us / 1000)).$((us % 1000 / 100)) path=-"
 		i=$((i + 1))
 	done
 	echo memmap_init_zone_device >"$TRACE_DIR/set_ftrace_filter"
