@@ -322,6 +322,16 @@ region_namespaces() {
 	done
 }
 
+# not_destroyed REGION: the namespaces a destroy left, but for the raw
+# namespace of a label-less region (virtio-pmem, memmap= pmem), which never
+# goes away: destroying it makes it raw again.
+not_destroyed() {
+	region_namespaces "$1" | while read -r ns mode _; do
+		[ "$mode" = raw ] && grep -qx DEVTYPE=nd_namespace_io "$ND/devices/$ns/uevent" 2>/dev/null && continue
+		echo "$ns"
+	done
+}
+
 # ns_devices NAMESPACE [HOLDER]: its block devices (pmemN, pmemNs) and its
 # dax-bus devices (daxX.Y, a child of the nd dax HOLDER), one per line.
 ns_devices() {
@@ -469,6 +479,68 @@ no_kernel_reports() {
 	[ -z "$r" ] && return 0
 	echo "$r" | head -n 20 | sed 's/^/# /'
 	return 1
+}
+
+# no_page_reports: what no_kernel_reports does not match: a bad page state
+# ("BUG: Bad page state" aside, "Bad page map"), a page dump (dump_page():
+# VM_BUG_ON_PAGE, a failed migration or isolation while offlining), a
+# "kernel BUG at" or an oops, KASAN, and lockdep switching itself off;
+# prints what it found. Lines matching the extended regular expression
+# IGNORE, if given, are not counted.
+no_page_reports() {
+	local r
+	r=$(dmesg | grep -E '[Bb]ad page|page dumped because|kernel BUG at|Oops|KASAN|lockdep is turned off' |
+		grep -vE "${1:-^\$}")
+	[ -z "$r" ] && return 0
+	echo "$r" | head -n 20 | sed 's/^/# /'
+	return 1
+}
+
+# --- /proc/kpageflags ----------------------------------------------------------
+
+# kpageflags_bits PFN COUNT BIT...: for each BIT (a KPF_* number,
+# include/uapi/linux/kernel-page-flags.h and include/linux/
+# kernel-page-flags.h; "any" for a value that is not 0) set in the
+# /proc/kpageflags value of at least one of the COUNT pfns from PFN (both
+# multiples of 512), "BIT=PAGES", space-separated on one line; an empty line
+# when none is. An offline pfn reads 0. KPAGEFLAGS names another file
+# (tests).
+kpageflags_bits() {
+	local pfn=$1 count=$2
+	shift 2
+	dd if="${KPAGEFLAGS:-/proc/kpageflags}" bs=4096 skip=$((pfn / 512)) count=$((count / 512)) 2>/dev/null |
+		od -Ad -tx8 | awk -v bits="$*" '
+		# od prints 16 bytes a line, and "*" for lines repeating the one
+		# before, up to the offset of the next line.
+		function bit(h, k,   d) {
+			d = index("0123456789abcdef", substr(h, 16 - int(k / 4), 1)) - 1
+			return int(d / p2[k % 4]) % 2
+		}
+		function tally(times,   i, j) {
+			for (i = 1; i <= nb; i++)
+				for (j = 1; j <= nv; j++)
+					if (b[i] == "any" ? v[j] !~ /^0+$/ : bit(v[j], b[i]))
+						n[i] += times
+		}
+		BEGIN { nb = split(bits, b, " "); p2[0] = 1; p2[1] = 2; p2[2] = 4; p2[3] = 8 }
+		$1 == "*" { star = 1; next }
+		{
+			# Decimal, whatever the leading zeros (busybox awk: octal).
+			o = $1
+			sub(/^0+/, "", o)
+			o += 0
+			if (star) tally((o - off) / 16 - 1)
+			star = 0
+			off = o
+			nv = 0
+			for (i = 2; i <= NF; i++) v[++nv] = $i
+			tally(1)
+		}
+		END {
+			s = ""
+			for (i = 1; i <= nb; i++) if (n[i]) s = s (s == "" ? "" : " ") b[i] "=" n[i]
+			print s
+		}'
 }
 
 # --- the rig's guest only ------------------------------------------------------

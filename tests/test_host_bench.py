@@ -189,6 +189,21 @@ class InUseTest(unittest.TestCase):
                              "namespace1.0 raw 1048576 -\n")
             self.assertEqual(self.lib("region_namespaces region7", d), "")
 
+    def test_not_destroyed(self):
+        # What a destroy left: everything but the raw namespace of a
+        # label-less region (namespace_io), which never goes away.
+        with tempfile.TemporaryDirectory() as d:
+            self.host(d)
+            Path(d, "nd/devices/namespace1.0/uevent").write_text(
+                "DEVTYPE=nd_namespace_io\nDRIVER=nd_pmem\n")
+            Path(d, "nd/devices/namespace0.0/uevent").write_text(
+                "DEVTYPE=nd_namespace_pmem\n")
+            self.assertEqual(self.lib("not_destroyed region1", d), "")
+            self.assertEqual(self.lib("not_destroyed region0", d),
+                             "namespace0.0\nnamespace0.1\nnamespace0.2\n")
+            Path(d, "nd/devices/namespace1.0/holder").write_text("pfn1.0\n")
+            self.assertEqual(self.lib("not_destroyed region1", d), "namespace1.0\n")
+
     def test_nothing_in_use(self):
         with tempfile.TemporaryDirectory() as d:
             self.host(d)

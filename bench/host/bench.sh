@@ -398,7 +398,7 @@ destroy_used() {
 	for r in $regions; do
 		case " $changed_regions " in *" $r "*) ;; *) changed_regions="${changed_regions:+$changed_regions }$r" ;; esac
 		out=$(ndctl destroy-namespace -f all -r "$r" 2>&1)
-		left=$(region_namespaces "$r" | cut -d' ' -f1 | tr '\n' ' ')
+		left=$(not_destroyed "$r" | tr '\n' ' ')
 		[ -n "$left" ] || continue
 		echo "bench.sh: could not destroy ${left% } in $r: $(echo "$out" | tail -n3 | tr '\n' ' ')(in use? ndctl list -N -r $r)" >&2
 		rc=1
