@@ -236,9 +236,13 @@ class RigGuestOnlyTest(unittest.TestCase):
             if not any(w in text for w in self.DESTRUCTIVE):
                 continue
             found += 1
+            # Sourcing (guest/lib.sh first, then others) and nothing else
+            # before the check.
             lines = [l for l in text.splitlines() if l and not l.startswith("#")]
-            self.assertEqual(lines[:2], ['. "$(dirname "$0")/lib.sh"', "rig_guest_only"],
-                             name)
+            self.assertEqual(lines[0], '. "$(dirname "$0")/lib.sh"', name)
+            self.assertIn("rig_guest_only", lines, name)
+            before = lines[:lines.index("rig_guest_only")]
+            self.assertTrue(all(l.startswith(". ") for l in before), (name, before))
         self.assertGreaterEqual(found, 9)
 
     def test_they_refuse_outside_the_rig_guest(self):
