@@ -359,14 +359,20 @@ dev_users() {
 	fi
 	drv=$(readlink "$DAXBUS/devices/$1/driver" 2>/dev/null)
 	[ "${drv##*/}" != kmem ] || echo "$1 is online as System RAM (daxctl offline-memory $1, then daxctl reconfigure-device -m devdax $1)"
-	# Processes: an open file (fd) or a mapping (maps) of /dev/NAME.
-	for h in "$proc"/[0-9]*; do
-		[ "${h##*/}" != $$ ] || continue
-		# shellcheck disable=SC2010 # ls -l shows each fd's target, in one call
-		if ls -l "$h/fd" 2>/dev/null | grep -q " -> /dev/$1\$" ||
-			grep -q " /dev/$1\$" "$h/maps" 2>/dev/null; then
-			echo "/dev/$1 is open or mapped by process ${h##*/} ($(cat "$h/comm" 2>/dev/null))"
-		fi
+	# Processes: an open file (fd) or a mapping (maps) of /dev/NAME, each
+	# kind in one command: a loaded host has hundreds of processes.
+	# ls names each directory before its entries, but for a single one.
+	for h in "$proc"/[0-9]*/fd; do break; done
+	h=${h%/fd}
+	{
+		# shellcheck disable=SC2010 # ls -l shows each fd's target
+		ls -l "$proc"/[0-9]*/fd 2>/dev/null | awk -v dev="/dev/$1" -v p="${h##*/}" '
+			/:$/ { p = $0; sub(/\/fd:$/, "", p); sub(/.*\//, "", p); next }
+			$NF == dev && $(NF - 1) == "->" { print p }'
+		grep -l " /dev/$1\$" "$proc"/[0-9]*/maps 2>/dev/null | sed 's|.*/\([0-9]*\)/maps$|\1|'
+	} | sort -un | while read -r h; do
+		[ "$h" != $$ ] || continue
+		echo "/dev/$1 is open or mapped by process $h ($(cat "$proc/$h/comm" 2>/dev/null))"
 	done
 }
 
