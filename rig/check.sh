@@ -84,6 +84,9 @@ if [ "${1:-}" = --kasan ]; then
 	stage build-kasan sh -c "'$RIG_DIR/build-kernel.sh' kasan && '$RIG_DIR/mkinitramfs.sh' kasan" || finish
 	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi --append memory_hotplug.memmap_on_memory=1" \
 		guest_suite smoke-kasan kasan smoke.sh 1G kasan
+	# The online/offline stress, 10 cycles, on e820 pmem.
+	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi" GUEST_TIMEOUT=900 \
+		guest_suite online-stress-kasan kasan online-stress.sh 10 1 kasan
 	finish
 fi
 
@@ -107,6 +110,12 @@ QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --virtio-mem 2G --append memory_hotplug.
 # and DAX reads; ~8 minutes under TCG on 2 cores with lockdep and kmemleak.
 QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G" \
 	GUEST_TIMEOUT=2400 guest_suite stress check stress.sh 1000
+# 100 online/offline cycles of the same memory block of a devdax device
+# (dax/kmem, movable), while other tasks read its /proc/kpageflags, write
+# compact_memory (and soft_offline_page, where the kernel has
+# MEMORY_FAILURE) and allocate: every cycle must work and leave its pages
+# as the allocator and the kernel log expect.
+QEMU_OPTS="--nvdimm 3G" GUEST_TIMEOUT=900 guest_suite online-stress check online-stress.sh 100 1
 # The NVDIMM on node 1 of two: the threads are node 1's CPUs.
 QEMU_OPTS="--two-nodes -c 3 --nvdimm 2G" guest_suite numa check numa.sh
 # Faults after a memmap was written (test-only fault injection): probes
