@@ -5,7 +5,7 @@ SHELL := /bin/bash
 R := rig
 
 .PHONY: help deps base worktree export tree checkpatch build shell unit-test \
-	check check-kasan bench bench-native install-udev uninstall-udev clean-results
+	check check-kasan bench bench-profile bench-native install-udev uninstall-udev clean-results
 
 help:
 	@echo "Run and measure:"
@@ -14,6 +14,7 @@ help:
 	@echo "  make check           the test suite: fetch, apply, checkpatch, build, guest suites"
 	@echo "  make check-kasan     the check kernel with KASAN, smoke suite on it (not in make check)"
 	@echo "  make bench           base vs part 1 vs the series, memmap init time per bind"
+	@echo "  make bench-profile   onlining, offlining, virtio-mem plug: instructions per page by function"
 	@echo "  make shell           a shell in the guest (KERNEL=..., ACCEL=...)"
 	@echo "Use the series:"
 	@echo "  make install-udev    install the udev site policy (DESTDIR=...); uninstall-udev removes it"
@@ -79,6 +80,12 @@ bench: deps
 		$(if $(ACCEL),--accel "$(ACCEL)") $(if $(CONFIGS),--configs "$(CONFIGS)") \
 		$(if $(KERNELS),--kernels "$(KERNELS)") $(if $(POLICIES),--policies "$(POLICIES)") \
 		$(if $(OPT),--opt $(OPT)) $(if $(MEMMAP_THREADS),--threads "$(MEMMAP_THREADS)")
+
+# make bench-profile [SIZE=16G] [KERNELS="base patched"]: make bench's
+# kernels (built if missing, never rebuilt), one -icount boot each; tracing
+# in passes of its own, never in make bench's timed runs (rig/bench-profile.sh).
+bench-profile: deps
+	@$(R)/bench-profile.sh $(if $(SIZE),--size $(SIZE)) $(if $(KERNELS),--kernels "$(KERNELS)")
 
 # make bench-native [MEMMAP=1600M] [RUNS=10] [THREADS=1,2,...] [DEST=DIR|FILE|DEVICE]
 #                   [BENCH_NATIVE_OVERWRITE=FILE|DEVICE] [SAVE=1]

@@ -111,17 +111,42 @@ def parse_meta(text):
     return [(key, value) for key, value, _ in pairs]
 
 
-def parse_raw(filename):
-    """Read one raw file: ([record dict, ...], [(meta key, value), ...])."""
-    records, meta = [], []
+def raw_lines(filename):
+    """[(FILE:LINE, first word, the rest), ...] of a raw file's lines."""
     try:
         with open(filename, encoding="utf-8", errors="replace") as f:
             lines = f.read().splitlines()
     except OSError as e:
         raise InputError(f"{filename}: {e.strerror}") from e
-    for lineno, line in enumerate(lines, 1):
-        where = f"{filename}:{lineno}"
-        kind, _, rest = line.strip().partition(" ")
+    return [(f"{filename}:{n}",) + line.strip().partition(" ")[::2]
+            for n, line in enumerate(lines, 1)]
+
+
+def parse_fields(text, where, kind="@bind", required=(), ints=(), floats=()):
+    """'key=value key=value' -> dict, with each of REQUIRED, INTS made int
+    and FLOATS float; InputError naming file:line."""
+    rec = {}
+    for word in text.split():
+        key, eq, value = word.partition("=")
+        if not eq or not key:
+            raise InputError(f"{where}: malformed {kind} field '{word}' "
+                             "(want key=value)")
+        rec[key] = value
+    missing = [key for key in required if key not in rec]
+    if missing:
+        raise InputError(f"{where}: {kind} record lacks {', '.join(missing)}")
+    try:
+        rec.update({k: int(rec[k]) for k in ints})
+        rec.update({k: float(rec[k]) for k in floats})
+    except ValueError as e:
+        raise InputError(f"{where}: {kind} record has a bad number: {e}") from e
+    return rec
+
+
+def parse_raw(filename):
+    """Read one raw file: ([record dict, ...], [(meta key, value), ...])."""
+    records, meta = [], []
+    for where, kind, rest in raw_lines(filename):
         if kind == "@meta":
             pairs = parse_meta(rest)
             if not pairs:
@@ -137,21 +162,8 @@ def parse_raw(filename):
 
 def parse_record(text, where):
     """'config=... usecs=...' -> record dict; InputError naming file:line."""
-    rec = {}
-    for word in text.split():
-        key, eq, value = word.partition("=")
-        if not eq or not key:
-            raise InputError(f"{where}: malformed @bind field '{word}' "
-                             "(want key=value)")
-        rec[key] = value
-    missing = [key for key in REQUIRED if key not in rec]
-    if missing:
-        raise InputError(f"{where}: @bind record lacks {', '.join(missing)}")
-    try:
-        rec["bind"], rec["pages"] = int(rec["bind"]), int(rec["pages"])
-        rec["usecs"] = float(rec["usecs"])
-    except ValueError as e:
-        raise InputError(f"{where}: @bind record has a bad number: {e}") from e
+    rec = parse_fields(text, where, "@bind", REQUIRED, ("bind", "pages"),
+                       ("usecs",))
     if rec["bind"] < 0 or rec["pages"] <= 0 or not (
             math.isfinite(rec["usecs"]) and rec["usecs"] >= 0):
         raise InputError(f"{where}: @bind record out of range "
