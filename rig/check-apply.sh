@@ -6,7 +6,8 @@
 # left as it was; a git tree gets one commit a patch, and a second run says
 # "already applied" and changes nothing; --through I stops after series I
 # and a later run applies the rest; a patch that does not apply in a git
-# tree changes nothing and leaves no git am running; a git tree without a
+# tree changes nothing and leaves no git am running, nor does a git am that
+# stops half way after the dry run (its hook fails); a git tree without a
 # committer identity is told so, unchanged; a plain directory inside
 # another git repository gets patch -p1, and that repository no git am.
 # Then the README's command on a fresh copy of the whole base that is not a
@@ -54,7 +55,7 @@ small() {
 	mkdir -p "$1/mm"
 	[ "${2:-}" = git ] || return 0
 	git -C "$1" init -q
-	git_id -C "$1" add -A
+	git_id -C "$1" add .
 	git_id -C "$1" commit -q -m base
 }
 commits() { git -C "$1" rev-list --count HEAD; }
@@ -104,6 +105,18 @@ else
 	nok "found no context line of a late patch in a file of the base"
 fi
 
+# git am itself stopping half way (its pre-applypatch hook fails at the
+# fifth patch, after four commits), after the dry run passed: it must be
+# aborted, TREE back where it started.
+small "$tmp/hook" git
+printf '#!/bin/sh\nn=$(cat "$GIT_DIR/n" 2>/dev/null || echo 0); echo $((n + 1)) >"$GIT_DIR/n"; [ "$n" -lt 4 ]\n' \
+	>"$tmp/hook/.git/hooks/pre-applypatch"
+chmod +x "$tmp/hook/.git/hooks/pre-applypatch"
+before=$(state "$tmp/hook")
+expect "git am stopped half way is aborted" 1 "aborted: $tmp/hook is back at" "$APPLY" "$tmp/hook"
+rm -f "$tmp/hook/.git/n"
+same "git am stopped half way: back where it started, no git am left running" "$before" "$(state "$tmp/hook")"
+
 small "$tmp/noid" git
 before=$(state "$tmp/noid")
 expect "a git tree without a committer identity is told so" 1 "git am needs a committer identity" \
@@ -120,7 +133,7 @@ same "the enclosing repository has no git am and no commit" "$outer-no am" \
 	"$(git -C "$tmp/outer" status --porcelain)-$([ -d "$tmp/outer/.git/rebase-apply" ] && echo am || echo no am)"
 same "a plain directory matches the git tree after the series" "$(state "$tmp/git" | sed '$d')" \
 	"$(state "$tmp/outer/linux")"
-rm -rf "$tmp/v735" "$tmp/git" "$tmp/through" "$tmp/half" "$tmp/noid" "$tmp/outer"
+rm -rf "$tmp/v735" "$tmp/git" "$tmp/through" "$tmp/half" "$tmp/hook" "$tmp/noid" "$tmp/outer"
 [ "$bad" = 0 ] || die "$bad apply-series check(s) failed"
 
 [ -d "$PATCHED_SRC" ] || die "no patched tree; run rig/patched-tree.sh first"
