@@ -35,11 +35,13 @@ for k in $kernels; do
 	esac
 done
 # What each operation's split names: issue 27's functions, and what the
-# offlining and the hot add and remove around them call.
+# offlining, the memory block devices and the dax drivers around them call.
 funcs="memmap_init_range __free_pages_core __free_pages_ok online_pages
-	offline_pages set_zone_contiguous memory_subsys_online memory_subsys_offline
-	create_memory_block_devices remove_memory_block_devices arch_add_memory
-	arch_remove_memory memmap_init_zone_device"
+	offline_pages set_zone_contiguous device_online device_offline
+	memory_subsys_online memory_subsys_offline create_memory_block_devices
+	remove_memory_block_devices arch_add_memory arch_remove_memory
+	dev_dax_kmem_probe dev_dax_kmem_remove dev_dax_probe memunmap_pages
+	memmap_init_zone_device"
 gib=${size%G}
 op_gib=$((gib < 8 ? gib : 8))
 # As rig/bench.sh sizes its guest.
