@@ -81,11 +81,13 @@ bench: deps
 		$(if $(KERNELS),--kernels "$(KERNELS)") $(if $(POLICIES),--policies "$(POLICIES)") \
 		$(if $(OPT),--opt $(OPT)) $(if $(MEMMAP_THREADS),--threads "$(MEMMAP_THREADS)")
 
-# make bench-profile [SIZE=16G] [KERNELS="base patched"]: make bench's
-# kernels (built if missing, never rebuilt), one -icount boot each; tracing
-# in passes of its own, never in make bench's timed runs (rig/bench-profile.sh).
+# make bench-profile [SIZE=16G] [KERNELS="base patched"] [SAVE=1]: make
+# bench's kernels (built if missing, never rebuilt), one -icount boot each;
+# tracing in passes of its own, never in make bench's timed runs
+# (rig/bench-profile.sh). SAVE=1: copy the result to bench/latest/profile/.
 bench-profile: deps
-	@$(R)/bench-profile.sh $(if $(SIZE),--size $(SIZE)) $(if $(KERNELS),--kernels "$(KERNELS)")
+	@$(R)/bench-profile.sh $(if $(SIZE),--size $(SIZE)) $(if $(KERNELS),--kernels "$(KERNELS)") \
+		$(if $(SAVE),--save)
 
 # make bench-native [MEMMAP=1600M] [RUNS=10] [THREADS=1,2,...] [DEST=DIR|FILE|DEVICE]
 #                   [BENCH_NATIVE_OVERWRITE=FILE|DEVICE] [SAVE=1]

@@ -9,20 +9,22 @@
 # function (results/profile/: profile.csv, profile.txt, profile.md,
 # profile.meta).
 #
-# Usage: rig/bench-profile.sh [--kernels "base patched"] [--size 16G]
+# Usage: rig/bench-profile.sh [--kernels "base patched"] [--size 16G] [--save]
 # --size is make bench's SIZE: the guest is the same, and the operations
 # online 8 GiB (or all of a smaller SIZE), as make bench's do.
 # The kernels are make bench's ($BUILD_DIR/KERNEL): one that is built is
 # used as it is, never rebuilt (the meta says what it was built from); one
-# that is not is built as make bench builds it.
+# that is not is built as make bench builds it. --save copies the result
+# to bench/latest/profile/, the committed run.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-size=16G kernels="base patched"
+size=16G kernels="base patched" save=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--size) size=$2; shift ;;
 	--kernels) kernels=$2; shift ;;
+	--save) save=1 ;;
 	-h | --help) sed -n '3,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
@@ -99,3 +101,8 @@ done
 step "bench-profile: report"
 "$TOP_DIR/bench/profile.py" --csv "$out/profile.csv" --meta "$out/profile.meta" \
 	--markdown-out "$out/profile.md" "$out"/raw/*.raw | tee "$out/profile.txt"
+if [ -n "$save" ]; then
+	mkdir -p "$TOP_DIR/bench/latest/profile"
+	cp "$out"/profile.{csv,md,txt,meta} "$TOP_DIR/bench/latest/profile/"
+	info "saved to bench/latest/profile/ (its table goes into bench/README.md: profile.md)"
+fi
