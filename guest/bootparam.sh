@@ -1,20 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# A bad libnvdimm.memmap_streaming on the kernel command line, one boot
-# per value (rig/check.sh), no value included: a typo in a performance
-# hint must not cost the namespaces. libnvdimm loads, warns once naming
-# the value, keeps auto, and the regions and namespaces appear as they do
-# without it.
+# A bad libnvdimm.memmap_streaming, one boot per value (rig/check.sh): on
+# the kernel command line, or with no value at all as a modprobe option
+# (kmod passes no valueless option from the command line): a typo in a
+# performance hint must not cost the namespaces. libnvdimm loads, warns
+# once naming the value, keeps auto, and the regions and namespaces
+# appear as they do without it.
 #
-# Usage: bootparam.sh   (the kernel booted with libnvdimm.memmap_streaming[=BAD])
+# Usage: bootparam.sh            (booted with libnvdimm.memmap_streaming=BAD)
+#        bootparam.sh novalue    (modprobe libnvdimm memmap_streaming)
 . /guest/lib.sh
 
-# Given as "libnvdimm.memmap_streaming" without "=", it has no value: the
-# warning shows an empty one.
-v=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^libnvdimm\.memmap_streaming=\{0,1\}//p')
-check "booted with libnvdimm.memmap_streaming='$v'" grep -q 'libnvdimm\.memmap_streaming' /proc/cmdline
 leak_baseline
-check "modprobe libnvdimm works" modprobe libnvdimm
+if [ "${1:-}" = novalue ]; then
+	v=
+	check "modprobe libnvdimm memmap_streaming works" modprobe libnvdimm memmap_streaming
+else
+	v=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^libnvdimm\.memmap_streaming=//p')
+	check "booted with libnvdimm.memmap_streaming='$v'" grep -q 'libnvdimm\.memmap_streaming=' /proc/cmdline
+	check "modprobe libnvdimm works" modprobe libnvdimm
+fi
 check "libnvdimm.memmap_streaming reads auto" \
 	test "$(cat /sys/module/libnvdimm/parameters/memmap_streaming 2>/dev/null)" = auto
 warned() { dmesg | grep -qF "libnvdimm.memmap_streaming=$v: not auto, on or off; ignored"; }

@@ -141,15 +141,13 @@ QEMU_OPTS="--nvdimm 8G" GUEST_TIMEOUT=1200 guest_suite concurrent-binds check co
 # with CPU 1 isolated from scheduling domains.
 QEMU_OPTS="-c 1" guest_suite kunit-1cpu check kunit.sh 0
 QEMU_OPTS="--append isolcpus=domain,1" guest_suite kunit-isolcpus check kunit.sh 0-1 1
-# A bad module parameter on the kernel command line, one boot per value:
-# a word, an empty value, and none (no "=").
-for v in =junk = ''; do
-	name=${v#=}
-	name=${name:-empty}
-	[ -n "$v" ] || name=novalue
-	QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --append libnvdimm.memmap_streaming$v" \
-		guest_suite "boot-param-$name" check bootparam.sh
+# A bad module parameter, one boot per value: a word and an empty value on
+# the kernel command line, no value at all as a modprobe option.
+for v in junk ''; do
+	QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G --append libnvdimm.memmap_streaming=$v" \
+		guest_suite "boot-param-${v:-empty}" check bootparam.sh
 done
+QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G" guest_suite boot-param-novalue check bootparam.sh novalue
 guest_suite udev-policy check udev.sh
 guest_suite kselftest check kselftest.sh region0 region1
 # The README's host bench procedure, word for word, under both labels, on a
