@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Regenerate patches/NNNN-*.patch and patches/series from the commits of
-# ./linux (base..series). The cover letter, patches/0000-cover-letter.patch,
-# is written by hand and kept. The last commits, those whose subject starts
+# ./linux (base..series). The cover letters, patches/0000-cover-letter-*.patch
+# (one per series: I, II, III), are written by hand and kept. The last commits, those whose subject starts
 # with "TEST-ONLY:", go to patches/test-only/, which only the "make check"
 # kernel applies. WORKTREE=DIR exports another worktree of the base instead.
 set -euo pipefail
