@@ -84,9 +84,6 @@ if [ "${1:-}" = --kasan ]; then
 	stage build-kasan sh -c "'$RIG_DIR/build-kernel.sh' kasan && '$RIG_DIR/mkinitramfs.sh' kasan" || finish
 	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi --append memory_hotplug.memmap_on_memory=1" \
 		guest_suite smoke-kasan kasan smoke.sh 1G kasan
-	# The online/offline stress, 10 cycles, on e820 pmem.
-	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi" GUEST_TIMEOUT=900 \
-		guest_suite online-stress-kasan kasan online-stress.sh 10 1 kasan
 	finish
 fi
 
