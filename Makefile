@@ -5,7 +5,7 @@ SHELL := /bin/bash
 R := rig
 
 .PHONY: help deps base worktree export tree checkpatch build shell unit-test \
-	check check-kasan bench bench-profile bench-native install-udev uninstall-udev clean-results
+	check check-kasan bench bench-profile bench-threads bench-native install-udev uninstall-udev clean-results
 
 help:
 	@echo "Run and measure:"
@@ -15,6 +15,7 @@ help:
 	@echo "  make check-kasan     the check kernel with KASAN, smoke suite on it (not in make check)"
 	@echo "  make bench           base vs part 1 vs the series, memmap init time per bind"
 	@echo "  make bench-profile   onlining, offlining, virtio-mem plug: instructions per page by function"
+	@echo "  make bench-threads   thread scaling, 1 2 4 8: multi-threaded TCG with 8 vCPUs, then bench-native"
 	@echo "  make shell           a shell in the guest (KERNEL=..., ACCEL=...)"
 	@echo "Use the series (README, \"Use it on your kernel\"):"
 	@echo "  rig/apply-series.sh [--through I|II|III] TREE   apply it to a 7.3.4 tree"
@@ -92,6 +93,16 @@ bench: deps
 bench-profile: deps
 	@$(R)/bench-profile.sh $(if $(SIZE),--size $(SIZE)) $(if $(KERNELS),--kernels "$(KERNELS)") \
 		$(if $(SAVE),--save)
+
+# make bench-threads: the thread-scaling run in one command. The series'
+# memmap with memremap.memmap_threads 1, 2, 4 and 8 in turn, in a guest of
+# 8 vCPUs under multi-threaded TCG (emulated time: it means something only
+# where each vCPU has a host core of its own, e.g. on 16 cores), then make
+# bench-native with 1, 2, 4 and 8 threads on this host's CPUs.
+bench-threads: deps
+	@$(MAKE) --no-print-directory bench KERNELS=patched POLICIES=auto \
+		CONFIGS="fsdax-dev devdax-2m" MEMMAP_THREADS="1 2 4 8" ACCEL=tcg
+	@$(MAKE) --no-print-directory bench-native THREADS=1,2,4,8
 
 # make bench-native [MEMMAP=1600M] [RUNS=10] [THREADS=1,2,...] [DEST=DIR|FILE|DEVICE]
 #                   [BENCH_NATIVE_OVERWRITE=FILE|DEVICE] [SAVE=1]

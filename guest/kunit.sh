@@ -21,6 +21,5 @@ skipped() { grep '# SKIP' /tmp/kunit-zone_device_memmap_kunit | grep -v 'larger 
 check "zone_device_memmap: no parameter skipped$(skipped | head -n1 | sed 's/^ */: /')" test -z "$(skipped)"
 kunit memcpy_streaming_kunit
 kunit padata_kunit
-grep 'most helpers' /tmp/kunit-padata_kunit | sed 's/^ */# padata_mt: /'
 check "kernel log: no warning, BUG or lockdep report; no kmemleak suspect" no_kernel_reports
 summary

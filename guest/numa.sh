@@ -7,7 +7,9 @@
 # a chunk.  Every chunk that a kworker wrote
 # (function trace of memmap_init_zone_device_chunk: task and CPU) ran on a
 # node 1 CPU, although the caller, the shell that writes "bind", runs on
-# CPU 0 of node 0, where a workqueue without node binding would put them.
+# CPU 0 of node 0, where a workqueue without node binding would put them;
+# then padata's KUnit test, whose job bound to node 1 must run its helper
+# there.
 #
 # Usage: numa.sh [SIZE]   (default 1G) Destroys every namespace on region0.
 . "$(dirname "$0")/lib.sh"
@@ -56,6 +58,9 @@ check "a kworker wrote chunks within $TRIES rebinds" test -n "$(kworker_chunks)"
 check "every kworker chunk ran on node 1$(off_node1 | head -n3 | sed 's/^/; not: /' | xargs)" \
 	test -z "$(off_node1)"
 check "verification found 0 mismatching pages" test "$(cat "$VERIFY_RESULT")" = 0
+# padata's own test of a job bound to a node: node 0 has one CPU and is
+# skipped; on node 1 a helper must take a chunk, on node 1.
+kunit padata_kunit
 check "kernel log: no warning, BUG or lockdep report; no kmemleak suspect" no_kernel_reports
 ndctl destroy-namespace -f all -r region0 >/dev/null 2>&1
 summary

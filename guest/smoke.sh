@@ -267,7 +267,7 @@ bad_input() {
 		empty) v= ;; 1 | 0) v=$label ;; leading-space) v=" on" ;; trailing-space) v="on " ;;
 		tab) v="	off" ;; non-ascii) v="ön" ;; two-words) v="auto on" ;; upper-case) v=AUTO ;;
 		5000-chars) v=$(head -c 5000 /dev/zero | tr '\0' o) ;;
-		negative) v=-1 ;; fraction) v=1.5 ;; over-nr-cpus) v=100000 ;; word) v=two ;;
+		negative) v=-1 ;; fraction) v=1.5 ;; word) v=two ;;
 		two-numbers) v="1 2" ;; space-number) v=" 2" ;;
 		esac
 		# busybox's echo reports the errno of a failed write; printf does not.
@@ -306,7 +306,7 @@ threads_check() {
 	check "threads: that rebind ran one chunk, in the caller (tasks chunks own: '$t', want '1 1 1')" test "$t" = "1 1 1"
 	check_verify "threads: memmap_threads 1"
 	check "threads: memmap_threads 0 written back" knob_set 0
-	bad_input "$THREADS_KNOB" empty negative fraction over-nr-cpus word two-numbers space-number 5000-chars
+	bad_input "$THREADS_KNOB" empty negative fraction word two-numbers space-number 5000-chars
 	threads_hotplug
 }
 

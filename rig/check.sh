@@ -120,16 +120,15 @@ QEMU_OPTS="--two-nodes -c 3 --nvdimm 2G" guest_suite numa check numa.sh
 # failed right after memremap_pages(), and KUnit's two-range pgmaps whose
 # second range fails.
 guest_suite fault check fault.sh
-# The automatic thread count (memremap.memmap_threads=0) where CPU 1 may
-# not take the helpers: every rebind of a 1G fsdax map=dev namespace must
-# be serial (one chunk, in the caller). CPU 1 isolated from scheduling
-# domains, also once written back into the workqueue cpumask;
+# The automatic thread count (memremap.memmap_threads=0) where it has one
+# thread to give: every rebind must be serial (one chunk, in the caller).
+# CPU 1 isolated from scheduling domains, also once written back into the
+# workqueue cpumask (a 1G fsdax map=dev namespace);
 QEMU_OPTS="--nvdimm 2G --append isolcpus=domain,1" GUEST_TIMEOUT=900 \
 	guest_suite serial-isolcpus check serial.sh isolcpus
-# CPU 1 out of the unbound workqueue cpumask at boot, with the positive
-# control at run time: CPUs 0-1 written in, 2 threads; CPU 0, serial again.
-QEMU_OPTS="--nvdimm 2G --append workqueue.unbound_cpus=0" GUEST_TIMEOUT=900 \
-	guest_suite serial-wq-cpumask check serial.sh wq-cpumask
+# a deduplicated vmemmap, devdax map=mem aligned to 1G: two compound pages,
+# 256 struct pages written; the positive control, aligned to 2M, 2 threads.
+QEMU_OPTS="--nvdimm 4G" GUEST_TIMEOUT=900 guest_suite serial-dedup check serial.sh dedup
 # Four namespaces of four kinds bound at once (ndctl enable-namespace all,
 # then the bind files written together until two memmaps overlapped),
 # each in 2 threads: all bound, verified, data intact, no report.
