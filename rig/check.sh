@@ -116,6 +116,9 @@ QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G" \
 QEMU_OPTS="--nvdimm 3G" GUEST_TIMEOUT=900 guest_suite online-stress check online-stress.sh 50 1
 # The NVDIMM on node 1 of two: the threads are node 1's CPUs.
 QEMU_OPTS="--two-nodes -c 3 --nvdimm 2G" guest_suite numa check numa.sh
+# A helper that cannot start (its only CPU taken by a SCHED_FIFO task):
+# binds timed with padata's cancellation and, test-only, without it.
+QEMU_OPTS="--nvdimm 2G" guest_suite padata-cancel check cancel.sh
 # Faults after a memmap was written (test-only fault injection): probes
 # failed right after memremap_pages(), and KUnit's two-range pgmaps whose
 # second range fails.

@@ -3,7 +3,7 @@
 # Build the guest initramfs for one kernel variant from Debian packages
 # installed on this host (busybox-static, ndctl, daxctl, udev, kmod,
 # e2fsprogs' mkfs.ext4) and their shared libraries, the variant's modules,
-# the guest/ scripts, the host bench (bench/host/bench.sh), pmemtool, nstime, and the variant's tree's own selftests
+# the guest/ scripts, the host bench (bench/host/bench.sh), pmemtool, nstime, rt-hog, and the variant's tree's own selftests
 # (dax/memmap_streaming.sh and its dax_pattern helper) where it has them.
 # Output: $BUILD_DIR/<variant>/initramfs.cpio.gz
 #
@@ -91,6 +91,7 @@ mkdir -p "$root/bench/host"
 install -m 0755 "$TOP_DIR/bench/host/bench.sh" "$root/bench/host/"
 gcc -static -O2 -Wall -o "$root/bin/pmemtool" "$TOP_DIR/guest/pmemtool.c"
 gcc -static -O2 -Wall -o "$root/bin/nstime" "$TOP_DIR/bench/host/nstime.c"
+gcc -static -O2 -Wall -o "$root/bin/rt-hog" "$TOP_DIR/guest/rt-hog.c"
 # The site policy and its installer, laid out as in the repository: the
 # udev suite installs it with /guest/rig/install-udev.sh as make install-udev does.
 mkdir -p "$root/guest/rig" "$root/guest/udev"
