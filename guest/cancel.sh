@@ -3,9 +3,10 @@
 # How much sooner a threaded bind ends when its helper cannot start, with
 # padata's cancellation of helpers that have not started (series III's
 # patch 1) than without: a 2-vCPU guest whose unbound workqueue cpumask
-# holds CPU 1 only, where a SCHED_FIFO task spins (rt-hog), so the helper
-# that padata queues for a 1G fsdax map=dev namespace (2 threads: node 0's
-# two CPUs) runs only in what RT throttling leaves; the caller, a shell on
+# holds CPU 1 only, with RT throttling and CPU 1's fair server off, where
+# a SCHED_FIFO task spins for HOG_MS around each bind (rt-hog), so the
+# helper that padata queues for a 1G fsdax map=dev namespace (2 threads:
+# node 0's two CPUs) cannot start until it stops; the caller, a shell on
 # CPU 0, writes every chunk itself. Each bind is timed (nstime: the write
 # to nd_pmem's bind file) REBINDS times with the test-only
 # padata.test_no_cancel at 0 (the series) and 1 (every helper waited for,
@@ -18,6 +19,9 @@
 rig_guest_only
 
 REBINDS=${1:-5}
+HOG_MS=500
+RT_RUNTIME=/proc/sys/kernel/sched_rt_runtime_us
+FAIR=/sys/kernel/debug/sched/fair_server/cpu1/runtime
 KNOB=/sys/module/padata/parameters/test_no_cancel
 WQMASK=/sys/devices/virtual/workqueue/cpumask
 DRV=/sys/bus/nd/drivers/nd_pmem
@@ -27,7 +31,6 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # timed_bind: bind $pfn to nd_pmem; prints the nanoseconds it took.
 timed_bind() {
-	echo "$pfn" >$DRV/unbind || return 1
 	nstime sh -c "echo $pfn >$DRV/bind" 2>&1 >/dev/null | sed -n 's/^nstime ns=//p'
 }
 
@@ -47,13 +50,11 @@ fi
 pfn=$(pfn_of_blockdev "$blk")
 pass "created fsdax map=dev $ns ($pfn)"
 
-was=$(cat $WQMASK)
+was=$(cat $WQMASK) rt=$(cat $RT_RUNTIME) fair=$(cat $FAIR 2>/dev/null)
 check "this shell pinned to CPU 0" taskset -p 1 $$
 check "workqueue cpumask set to CPU 1 only" sh -c "echo 2 >$WQMASK"
-rt-hog 1 600 &
-hog=$!
-sleep 1
-check "rt-hog spins on CPU 1 (pid $hog)" kill -0 $hog
+check "RT throttling off" sh -c "echo -1 >$RT_RUNTIME"
+[ -z "$fair" ] || check "CPU 1's fair server off" sh -c "echo 0 >$FAIR"
 : >/tmp/cancel-0
 : >/tmp/cancel-1
 i=0
@@ -61,11 +62,16 @@ while [ $i -lt "$REBINDS" ]; do
 	i=$((i + 1))
 	for m in 0 1; do
 		echo $m >$KNOB
+		echo "$pfn" >$DRV/unbind || fail "unbind $i, test_no_cancel=$m"
+		rt-hog 1 $HOG_MS &
+		usleep 50000
 		timed_bind >>/tmp/cancel-$m || fail "bind $i, test_no_cancel=$m"
+		wait
 	done
 done
-kill $hog
 echo 0 >$KNOB
+[ -z "$fair" ] || check "CPU 1's fair server back to $fair" sh -c "echo $fair >$FAIR"
+check "RT throttling back to $rt" sh -c "echo $rt >$RT_RUNTIME"
 check "workqueue cpumask back to $was" sh -c "echo $was >$WQMASK"
 with=$(median </tmp/cancel-0)
 without=$(median </tmp/cancel-1)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rt-hog CPU SECONDS: spin as a SCHED_FIFO task on CPU for SECONDS, so that
- * an ordinary task there (a kworker) runs only in what RT throttling leaves
- * it (50 ms of each second by default). Exit status: 0, or 2 when the task
- * cannot be moved there or made SCHED_FIFO.
+ * rt-hog CPU MS: spin as a SCHED_FIFO task on CPU for MS milliseconds, so
+ * that no ordinary task (a kworker) runs there meanwhile, where RT
+ * throttling and the fair server are off. Exit status: 0, or 2 when the
+ * task cannot be moved there or made SCHED_FIFO.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -11,14 +11,22 @@
 #include <stdlib.h>
 #include <time.h>
 
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
 int main(int argc, char **argv)
 {
 	struct sched_param sp = { .sched_priority = 50 };
+	long long end;
 	cpu_set_t set;
-	time_t end;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: rt-hog CPU SECONDS\n");
+		fprintf(stderr, "usage: rt-hog CPU MS\n");
 		return 2;
 	}
 	CPU_ZERO(&set);
@@ -28,8 +36,8 @@ int main(int argc, char **argv)
 		perror("rt-hog");
 		return 2;
 	}
-	end = time(NULL) + atoi(argv[2]);
-	while (time(NULL) < end)
+	end = now_ms() + atoll(argv[2]);
+	while (now_ms() < end)
 		;
 	return 0;
 }
