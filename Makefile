@@ -13,7 +13,7 @@ help:
 	@echo "  make bench-native    the series' memmap store loop on this CPU (seconds, no kernel)"
 	@echo "  make check           the test suite: fetch, apply, checkpatch, build, guest suites"
 	@echo "  make check-kasan     the check kernel with KASAN, smoke suite on it (not in make check)"
-	@echo "  make bench           base vs part 1 vs the series, memmap init time per bind"
+	@echo "  make bench           base vs the series, memmap init time per bind (KERNELS, POLICIES: more)"
 	@echo "  make bench-profile   onlining, offlining, virtio-mem plug: instructions per page by function"
 	@echo "  make bench-threads   thread scaling, 1 2 4 8: multi-threaded TCG with 8 vCPUs, then bench-native"
 	@echo "  make shell           a shell in the guest (KERNEL=..., ACCEL=...)"
@@ -79,6 +79,7 @@ check-kasan: deps
 
 # make bench [SIZE=16G] [REBINDS=10] [ACCEL="tcg-icount ..."] [CONFIGS="fsdax-dev ..."]
 #            [KERNELS="base part1 patched"] [POLICIES="auto on off"] [OPT=size]
+#            (default: KERNELS="base patched" POLICIES=auto, the README's table)
 #            [MEMMAP_THREADS="1 0"]   (with threads, ACCEL defaults to "tcg tcg-icount")
 bench: deps
 	@$(R)/bench.sh $(if $(SIZE),--size $(SIZE)) $(if $(REBINDS),--rebinds $(REBINDS)) \

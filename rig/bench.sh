@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: build (or reuse) the base kernel, the kernel with part 1 of
-# the series (the template path, no streaming) and the patched kernel, boot
+# make bench: build (or reuse) the base kernel and the patched kernel, boot
 # each in the same guest, bind every configuration REBINDS+1 times, and
 # report memmap_init_zone_device()'s time per bind side by side (table on
 # the terminal, results/bench.csv, results/bench.meta, results/bench.png).
+# The rest of the matrix is one option away: --kernels adds part1 (patches
+# 1-6, the template path without streaming), --policies "auto on off" boots
+# the patched kernel once per streaming policy.
 #
 # Usage: rig/bench.sh [--size 16G] [--rebinds 10] [--accel "tcg-icount|tcg|kvm ..."]
 #                     [--configs "fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online vmem"]
-#                     [--kernels "base part1 patched"] [--policies "auto on off"]
+#                     [--kernels "base patched"] [--policies auto]
 #                     [--opt size] [--threads "1 0"]
 # --accel takes one accelerator or several (one boot per kernel, policy and
 # accelerator, all in one report).
@@ -30,7 +32,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-size=16G rebinds=10 accels='' kernels="base part1 patched" policies="auto on off" threads=
+size=16G rebinds=10 accels='' kernels="base patched" policies=auto threads=
 configs="fsdax-dev devdax-2m fsdax-mem private virtio-fsdax-dev online vmem"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -135,7 +137,7 @@ run_one() {
 }
 
 # has_threads_knob KERNEL: its tree has memremap.memmap_threads (the
-# series' patch 20).
+# series' patch 18).
 has_threads_knob() {
 	[ "$1" != base ] && grep -qs memmap_threads "$CACHE_DIR/src/$1/mm/mm_init.c"
 }
