@@ -79,8 +79,8 @@ check-kasan: deps
 
 # make bench [SIZE=16G] [REBINDS=10] [ACCEL="tcg-icount ..."] [CONFIGS="fsdax-dev ..."]
 #            [KERNELS="base part1 patched"] [POLICIES="auto on off"] [OPT=size]
-#            (default: KERNELS="base patched" POLICIES=auto, the README's table)
 #            [MEMMAP_THREADS="1 0"]   (with threads, ACCEL defaults to "tcg tcg-icount")
+# Default: KERNELS="base patched" POLICIES=auto, the README's table.
 bench: deps
 	@$(R)/bench.sh $(if $(SIZE),--size $(SIZE)) $(if $(REBINDS),--rebinds $(REBINDS)) \
 		$(if $(ACCEL),--accel "$(ACCEL)") $(if $(CONFIGS),--configs "$(CONFIGS)") \
