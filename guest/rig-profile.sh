@@ -9,7 +9,9 @@
 # "offline", daxctl reconfigure-device -f -m devdax of it back; "vmem", the
 # rig's virtio-mem device plugged to SIZE, onlined movable block by block
 # (its driver's work function, virtio_mem_run_wq(), is the operation).
-# Passes, each one cycle of the three operations:
+# Passes, each one cycle of the operations, first online and offline, then,
+# with virtio_mem loaded (its onlining callback then takes every onlining;
+# a CXL or pmem host has no virtio-mem), vmem:
 #   -     nothing traced: the whole online and offline command (nstime); for
 #         vmem the work function, traced alone
 #   FUNC  one per function, traced alone (function_graph in a tracing
@@ -38,7 +40,6 @@ die() { echo "# rig-profile: $*" >&2; exit 1; }
 
 load_pmem_stack
 init_nfit_labels || die "could not initialise NFIT labels"
-vmem_present || die "no virtio-mem device (rig/qemu-run.sh --virtio-mem)"
 # guest/init traces memmap_init_zone_device() and turns its debug line on
 # for the test suites: nothing of that here.
 echo nop >"$TRACEFS/current_tracer"
@@ -129,8 +130,8 @@ total0=$(meminfo MemTotal)
 auto_was=$(cat $AUTO_ONLINE)
 echo "@meta profile_guest_kernel=$(uname -r)"
 echo "@meta profile_online=$dax, $dax_pages pages; vmem $SIZE, $((gib * 262144)) pages"
-# cycle PASS [FUNC...]: online, offline and plug with FUNC traced, each
-# recorded under PASS ("warm-up": not recorded). A pass of one function
+# cycle PASS [FUNC...]: online and offline, or plug (OPS vmem), with FUNC
+# traced, each recorded under PASS ("warm-up": not recorded). A pass of one function
 # sets tracing_thresh to 1 us: function_graph then writes no entry event
 # into the ring buffer inside the call, only its return after it.
 cycle() {
@@ -140,6 +141,10 @@ cycle() {
 	progress "pass $p"
 	case "$p" in -* | +* | warm-up) echo 0 ;; *) echo 1 ;; esac >"$TRACEFS/tracing_thresh"
 	pass=$p pages=$dax_pages
+	if [ "$OPS" = vmem ]; then
+		vmem_cycle "$@"
+		return
+	fi
 	trace_on "$TRACE_DIR" "$@"
 	r=$(daxctl_timed online -m system-ram) || exit 1
 	! $rec || echo "$r"
@@ -148,6 +153,9 @@ cycle() {
 	r=$(daxctl_timed offline -f -m devdax) || exit 1
 	! $rec || echo "$r"
 	[ $# = 0 ] || ! $rec || report offline "$p" "$TRACE_DIR"
+}
+
+vmem_cycle() {
 	pages=$((gib * 262144))
 	echo online_movable >$AUTO_ONLINE
 	trace_on "$TRACE_DIR" "$@"
@@ -163,13 +171,16 @@ cycle() {
 
 # The first onlining of the memory differs from the next (make bench
 # times rebinds, bind >= 1): a cycle first that is not recorded.
-cycle warm-up
-cycle -
-for f in $funcs; do
-	cycle "$f" "$f"
+for OPS in dax vmem; do
+	[ $OPS = dax ] || vmem_present || die "no virtio-mem device (rig/qemu-run.sh --virtio-mem)"
+	cycle warm-up
+	cycle -
+	for f in $funcs; do
+		cycle "$f" "$f"
+	done
+	# shellcheck disable=SC2086 # one word each
+	cycle + $funcs
 done
-# shellcheck disable=SC2086 # one word each
-cycle + $funcs
 echo 0 >"$TRACEFS/tracing_thresh"
 for d in "$TRACE_DIR" "$WORK_DIR"; do
 	echo nop >"$d/current_tracer"

@@ -137,7 +137,7 @@ run_one() {
 }
 
 # has_threads_knob KERNEL: its tree has memremap.memmap_threads (the
-# series' patch 18).
+# series' patch 19).
 has_threads_knob() {
 	[ "$1" != base ] && grep -qs memmap_threads "$CACHE_DIR/src/$1/mm/mm_init.c"
 }

@@ -84,6 +84,8 @@ if [ "${1:-}" = --kasan ]; then
 	stage build-kasan sh -c "'$RIG_DIR/build-kernel.sh' kasan && '$RIG_DIR/mkinitramfs.sh' kasan" || finish
 	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi --append memory_hotplug.memmap_on_memory=1" \
 		guest_suite smoke-kasan kasan smoke.sh 1G kasan
+	QEMU_OPTS="--cpu max,la57=off --mem 3G --e820 2G --append pci=noacpi" \
+		GUEST_TIMEOUT=900 guest_suite online-stress-kasan kasan online-stress.sh 10 1 kasan
 	finish
 fi
 
@@ -111,9 +113,8 @@ QEMU_OPTS="--nvdimm 8G --virtio-pmem 2G" \
 # (dax/kmem, movable), while other tasks read its /proc/kpageflags, write
 # compact_memory (and soft_offline_page, where the kernel has
 # MEMORY_FAILURE) and allocate: every cycle must work and leave its pages
-# as the allocator and the kernel log expect. 50 cycles, not the issue's
-# 100: 100 took 556 s on a loaded 2-core host (50: see TESTING.md).
-QEMU_OPTS="--nvdimm 3G" GUEST_TIMEOUT=900 guest_suite online-stress check online-stress.sh 50 1
+# as the allocator and the kernel log expect.
+QEMU_OPTS="--nvdimm 3G" GUEST_TIMEOUT=1200 guest_suite online-stress check online-stress.sh 100 1
 # The NVDIMM on node 1 of two: the threads are node 1's CPUs.
 QEMU_OPTS="--two-nodes -c 3 --nvdimm 2G" guest_suite numa check numa.sh
 # A helper that cannot start (its only CPU taken by a SCHED_FIFO task):
