@@ -65,7 +65,6 @@ funcs=
 for f in $FUNCS; do
 	if traceable "$f"; then funcs="$funcs $f"; else echo "@prof-untraceable kernel=$KERNEL func=$f"; fi
 done
-traceable $WORK || die "$WORK() is not traceable"
 
 # trace_on DIR FUNC...: function_graph on these alone in DIR, an empty
 # buffer; with no FUNC, nothing traced there.
@@ -172,7 +171,10 @@ vmem_cycle() {
 # The first onlining of the memory differs from the next (make bench
 # times rebinds, bind >= 1): a cycle first that is not recorded.
 for OPS in dax vmem; do
-	[ $OPS = dax ] || vmem_present || die "no virtio-mem device (rig/qemu-run.sh --virtio-mem)"
+	if [ $OPS = vmem ]; then
+		vmem_present || die "no virtio-mem device (rig/qemu-run.sh --virtio-mem)"
+		traceable $WORK || die "$WORK() is not traceable"
+	fi
 	cycle warm-up
 	cycle -
 	for f in $funcs; do
