@@ -430,7 +430,7 @@ fi
 check "kernel log: no warning, BUG or lockdep report; no kmemleak suspect" no_kernel_reports
 # memmap_init_range() also ran on every altmap above (ZONE_DEVICE, hotplug).
 if [ -r "$HOTPLUG_MISMATCHES" ]; then
-	check "hotplug verification: $(cat "$HOTPLUG_VERIFIED") pages in all, 0 mismatching" \
+	check "hotplug verification: $(cat "$HOTPLUG_VERIFIED") pages in all, $(cat "$HOTPLUG_MISMATCHES") mismatching (want 0)" \
 		test "$(cat "$HOTPLUG_MISMATCHES")" = 0
 fi
 summary
