@@ -309,13 +309,36 @@ TABLE_HEAD = ["config", "kernel", "policy", "threads", "pages", "first_ms",
               "mean_ms", "median_ms", "min_ms", "max_ms", "rebinds", "path",
               "used", "instr/page", "ratio", "vs_part1", "vs_serial"]
 THREAD_COLUMNS = ("threads", "used", "vs_serial")
+# Wall-clock rows need this many rebinds within this min-max spread (of the
+# median) before their ratio says more than the noise.
+STEADY_REBINDS, STEADY_SPREAD = 5, 0.10
+
+
+def spread_notes(rows):
+    """A line per wall-clock row too noisy, or too short, to compare."""
+    notes = []
+    for row in rows:
+        med = row["median_rebind_ms"]
+        if row["accel"] == "tcg-icount" or not med:
+            continue
+        spread = (row["max_rebind_ms"] - row["min_rebind_ms"]) / med
+        if row["rebinds"] < STEADY_REBINDS or spread > STEADY_SPREAD:
+            notes.append(
+                f"noisy: {row['config']} {row['kernel']} {row['policy']}: "
+                f"{row['rebinds']} rebinds, min-max {spread:.0%} of the "
+                f"median; its ratio is not a measurement until "
+                f">= {STEADY_REBINDS} rebinds agree within "
+                f"{STEADY_SPREAD:.0%} (rerun on an idle machine, more "
+                f"rebinds)")
+    return notes
 
 
 def accel_header(accel, threads):
     units = UNITS.get(accel, "unknown accel: units unknown")
     note = ("times in ms; first_ms = bind 0; mean/median/min/max over rebinds "
             "(bind >= 1); ratio = base median / row median (>1.00x: faster); "
-            "vs_part1 = the same against part 1 of the series (no streaming)")
+            "vs_part1, where part 1 ran: the same against part 1 of the "
+            "series (no streaming)")
     if accel == "tcg-icount":
         note += "; instr/page = median rebind guest instructions per page"
     if threads:
@@ -334,6 +357,8 @@ def format_table(rows, markdown=False):
         head, cells = list(TABLE_HEAD), [table_cells(row) for row in sect]
         threads = any(row["threads"] != "-" for row in sect)
         drop = () if threads else THREAD_COLUMNS
+        if all(row["ratio_vs_part1"] is None for row in sect):
+            drop += ("vs_part1",)
         if accel != "tcg-icount":
             drop += ("instr/page",)
         for name in drop:
@@ -351,6 +376,8 @@ def format_table(rows, markdown=False):
             out.append("|" + "|".join("---" if i < 3 or h == "path" else "---:"
                                       for i, h in enumerate(head)) + "|")
             out += ["| " + " | ".join(c) + " |" for c in cells]
+            notes = spread_notes(sect)
+            out += [""] + notes if notes else []
             continue
         out += accel_header(accel, threads) + [""]
         width = [max(len(x) for x in col) for col in zip(head, *cells)]
@@ -360,6 +387,8 @@ def format_table(rows, markdown=False):
             if i and sect[i]["config"] != sect[i - 1]["config"]:
                 out.append("")
             out.append(line(c))
+        notes = spread_notes(sect)
+        out += [""] + notes if notes else []
     return "\n".join(out) + "\n"
 
 

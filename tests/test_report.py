@@ -181,7 +181,7 @@ class StatsTest(ReportTest):
         self.assertEqual(row["ratio_vs_base"], "")
         self.assertEqual(row["regression"], "no")
         self.assertIn("new-thing", proc.stdout)
-        self.assertRegex(proc.stdout, r"(?m)^new-thing\s+patched\s+auto\s.*n/a\s+-$")
+        self.assertRegex(proc.stdout, r"(?m)^new-thing\s+patched\s+auto\s.*n/a$")
 
     def test_offline_row_after_online_and_held_to_base(self):
         """bench/host/bench.sh's offline-cmd: ordered after online-cmd, in
@@ -474,6 +474,34 @@ class AccelHeaderTest(ReportTest):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn("accel=tcg: " + self.HEADERS["tcg"], proc.stdout)
         self.assertIn("accel=kvm: " + self.HEADERS["kvm"], proc.stdout)
+
+
+class SpreadTest(ReportTest):
+    """Wall-clock rows too few or too spread to compare get a note."""
+
+    def test_noisy_host_rows_are_named(self):
+        raw = self.raw("host.raw", series([9, 10, 14, 10], accel="host"))
+        proc = self.run_report(raw)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("noisy: fsdax-dev base -: 3 rebinds, min-max 40% of "
+                      "the median", proc.stdout)
+
+    def test_steady_host_rows_have_no_note(self):
+        raw = self.raw("host.raw", series([9, 100, 104, 101, 100, 102],
+                                          accel="host"))
+        proc = self.run_report(raw)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertNotIn("noisy", proc.stdout)
+
+    def test_icount_rows_have_no_note(self):
+        proc = self.run_report(self.raw("i.raw", series([9, 10, 14])))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertNotIn("noisy", proc.stdout)
+
+    def test_no_vs_part1_column_without_part1(self):
+        proc = self.run_report(*SAMPLES)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertNotRegex(proc.stdout, r"(?m)^config .*vs_part1")
 
 
 class PlotTest(ReportTest):

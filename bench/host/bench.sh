@@ -564,8 +564,10 @@ bench_online() {
 	echo memmap_init_zone_device >"$TRACE_DIR/set_ftrace_filter"
 }
 
-echo "@meta guest_kernel=$(uname -r)"
-echo "@meta guest_cmdline=$(cat /proc/cmdline)"
+where=guest	# make bench runs this in its guests; an operator, on a host
+[ "$ACCEL" = host ] && where=host
+echo "@meta ${where}_kernel=$(uname -r)"
+echo "@meta ${where}_cmdline=$(cat /proc/cmdline)"
 rc=0
 for c in $configs; do
 	destroy_used || { rc=1; continue; }
