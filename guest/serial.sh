@@ -30,7 +30,7 @@ rig_guest_only
 
 MODE=${1:-}
 REBINDS=3
-TRIES=5
+TRIES=20	# a kworker starved by a loaded host may miss a few rebinds
 KNOB=/sys/module/memremap/parameters/memmap_threads
 WQMASK=/sys/devices/virtual/workqueue/cpumask
 ISOLATED=/sys/devices/system/cpu/isolated
